@@ -1,0 +1,222 @@
+//! `minispark all`: every role in one process, the way a laptop user wants the six-container
+//! cluster. [`LocalCluster`] starts storage, the master and the workers on the given ports (0 for
+//! free ports, which is what the tests use); [`run`] adds a driver that uploads `data/` and runs
+//! the example application, prints where everything is, and serves until Ctrl-C.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use tokio_util::sync::CancellationToken;
+
+use crate::cli::AllArgs;
+use crate::config::{DriverConfig, MasterConfig, MasterUrl, S3Config, StorageConfig, WorkerConfig};
+use crate::driver::Driver;
+use crate::master::RunningMaster;
+use crate::master::registry::WorkerState;
+use crate::service::Service;
+use crate::worker::RunningWorker;
+
+/// Settings for a cluster in one process.
+#[derive(Debug, Clone)]
+pub struct LocalClusterOptions {
+    pub host: String,
+    pub workers: usize,
+    pub cores: usize,
+    pub memory_mb: u64,
+    pub master_port: u16,
+    pub master_webui_port: u16,
+    /// Web UI port of the first worker; the others take the next ones. 0: free ports.
+    pub worker_webui_port: u16,
+    pub storage_port: u16,
+    pub storage_dir: PathBuf,
+    pub root_user: String,
+    pub root_password: String,
+    pub worker_timeout_secs: u64,
+}
+
+impl LocalClusterOptions {
+    /// Free ports everywhere, storage in `storage_dir`: what tests use.
+    pub fn ephemeral(storage_dir: &Path) -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            workers: 3,
+            cores: 2,
+            memory_mb: 512,
+            master_port: 0,
+            master_webui_port: 0,
+            worker_webui_port: 0,
+            storage_port: 0,
+            storage_dir: storage_dir.to_path_buf(),
+            root_user: "minioadmin".into(),
+            root_password: "minioadmin".into(),
+            worker_timeout_secs: 8,
+        }
+    }
+}
+
+/// Storage, master and workers running in this process.
+pub struct LocalCluster {
+    pub storage: Service,
+    pub master: RunningMaster,
+    pub workers: Vec<Option<RunningWorker>>,
+    pub s3: S3Config,
+    options: LocalClusterOptions,
+    shutdown: CancellationToken,
+}
+
+impl LocalCluster {
+    pub async fn start(options: LocalClusterOptions) -> Result<Self> {
+        let shutdown = CancellationToken::new();
+        let storage_config = StorageConfig {
+            address: crate::config::parse_listen_address(&format!("{}:{}", options.host, options.storage_port))?,
+            root_user: options.root_user.clone(),
+            root_password: options.root_password.clone(),
+            data_dir: options.storage_dir.clone(),
+        };
+        let storage = crate::storage::start(&storage_config, shutdown.clone()).await?;
+        let master_config = MasterConfig {
+            host: options.host.clone(),
+            port: options.master_port,
+            webui_port: options.master_webui_port,
+            worker_timeout: options.worker_timeout_secs,
+        };
+        let master = crate::master::start(&master_config, shutdown.clone()).await?;
+        let s3 = S3Config {
+            endpoint: format!("http://{}", storage.address),
+            access_key: options.root_user.clone(),
+            secret_key: options.root_password.clone(),
+            region: "us-east-1".into(),
+        };
+        let mut cluster = Self { storage, master, workers: Vec::new(), s3, options, shutdown };
+        for _ in 0..cluster.options.workers {
+            cluster.add_worker().await?;
+        }
+        cluster.wait_for_alive_workers(cluster.options.workers, Duration::from_secs(30)).await?;
+        Ok(cluster)
+    }
+
+    pub fn master_url(&self) -> &MasterUrl {
+        &self.master.master.url
+    }
+
+    /// Starts one more worker.
+    pub async fn add_worker(&mut self) -> Result<()> {
+        let index = self.workers.len();
+        let webui_port = match self.options.worker_webui_port {
+            0 => 0,
+            first => first + index as u16,
+        };
+        let mut config = WorkerConfig::local(self.options.cores, self.options.memory_mb, 1);
+        config.host = self.options.host.clone();
+        config.webui_port = webui_port;
+        let worker = crate::worker::start(self.master_url(), &config, self.shutdown.clone()).await?;
+        self.workers.push(Some(worker));
+        Ok(())
+    }
+
+    /// Stops worker `index` cleanly; the master marks it DEAD.
+    pub async fn stop_worker(&mut self, index: usize) -> Result<()> {
+        let worker = self.workers.get_mut(index).and_then(Option::take).context("no such running worker")?;
+        worker.stop("stopped by the cluster").await
+    }
+
+    /// Kills worker `index` without warning the master, as a crash would.
+    pub fn kill_worker(&mut self, index: usize) -> Result<()> {
+        let worker = self.workers.get_mut(index).and_then(Option::take).context("no such running worker")?;
+        worker.kill();
+        Ok(())
+    }
+
+    /// Waits until the master counts `count` ALIVE workers.
+    pub async fn wait_for_alive_workers(&self, count: usize, timeout: Duration) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            self.master.master.refresh_registry().await?;
+            let alive = self.master.master.registry.workers().iter().filter(|w| w.state == WorkerState::Alive).count();
+            if alive >= count {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("only {alive} of {count} workers registered with the master within {timeout:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Copies a local directory into `s3://spark-data`.
+    pub async fn upload_data(&self, dir: &Path) -> Result<(usize, u64)> {
+        let store = crate::s3::bucket_client(&self.s3, "spark-data")?;
+        crate::s3::upload_dir(&store, dir)
+            .await
+            .with_context(|| format!("cannot upload {} to s3://spark-data", dir.display()))
+    }
+
+    /// A driver configuration pointing at this cluster.
+    pub fn driver_config(&self, quiet: bool) -> DriverConfig {
+        DriverConfig { master: self.master_url().clone(), name: None, s3: self.s3.clone(), quiet }
+    }
+
+    /// Stops every role and releases every port.
+    pub async fn stop(mut self) -> Result<()> {
+        for worker in self.workers.iter_mut().filter_map(Option::take) {
+            worker.stop("cluster shutting down").await?;
+        }
+        self.shutdown.cancel();
+        self.master.stopped().await?;
+        self.storage.stopped().await
+    }
+}
+
+/// `minispark all`.
+pub async fn run(args: AllArgs) -> Result<()> {
+    if !args.data.is_dir() {
+        bail!("data directory {} does not exist (run from the repository root or pass --data)", args.data.display());
+    }
+    let options = LocalClusterOptions {
+        host: args.host.clone(),
+        workers: args.workers,
+        cores: args.cores,
+        memory_mb: args.memory,
+        master_port: args.master_port,
+        master_webui_port: args.master_webui_port,
+        worker_webui_port: args.worker_webui_port,
+        storage_port: args.storage_port,
+        storage_dir: args.storage_dir.clone(),
+        root_user: args.root_user.clone(),
+        root_password: args.root_password.clone(),
+        worker_timeout_secs: args.worker_timeout,
+    };
+    let cluster = LocalCluster::start(options).await?;
+    let (files, bytes) = cluster.upload_data(&args.data).await?;
+    eprintln!("uploaded {files} files ({:.1} MB) from {} to s3://spark-data", bytes as f64 / 1e6, args.data.display());
+
+    let mut driver_config = cluster.driver_config(args.quiet);
+    driver_config.name =
+        Some(args.job.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "minispark-job".into()));
+    let driver = Driver::connect(&driver_config, driver_config.name.as_deref().unwrap_or("minispark-job")).await?;
+    let result = driver.run_and_print(&args.job).await;
+    driver.finish(result.is_ok()).await;
+    let result = result.map(|_| ());
+
+    print_access_points(&cluster);
+    if result.is_ok() && !args.exit {
+        println!("\nServing until Ctrl-C.");
+        crate::signals::wait_for_shutdown().await;
+    }
+    let stopped = cluster.stop().await;
+    result.and(stopped)
+}
+
+fn print_access_points(cluster: &LocalCluster) {
+    let master = &cluster.master;
+    println!("\nResults: s3://spark-output/ (Parquet) and output/ (CSV)");
+    println!("Master:      {}   web UI http://{}/ (JSON: /json/)", master.master.url, master.webui.address);
+    for worker in cluster.workers.iter().flatten() {
+        println!("Worker:      {}   web UI http://{}/json/", worker.info.id, worker.info.webui_address);
+    }
+    println!(
+        "Storage:     {}   user {} (aws --endpoint-url {} s3 ls s3://spark-output/ --recursive)",
+        cluster.s3.endpoint, cluster.s3.access_key, cluster.s3.endpoint
+    );
+}

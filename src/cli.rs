@@ -1,0 +1,137 @@
+//! The command line: one subcommand per role, each flag with a Spark- or MinIO-style environment
+//! variable. The flag definitions themselves live in [`crate::config`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{DriverConfig, MasterConfig, MasterUrl, StorageConfig, WorkerConfig, parse_listen_address};
+
+/// A Spark-standalone-shaped cluster in one binary: master, workers, driver and S3 storage.
+#[derive(Debug, Parser)]
+#[command(name = "minispark", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// More log output (-v: debug for minispark, -vv: debug for everything). RUST_LOG overrides.
+    #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the cluster coordinator: worker registry, heartbeats, scheduling (RPC 7077, UI 8080).
+    Master(MasterConfig),
+    /// Run a worker that executes tasks for the master at spark://HOST:PORT (UI 8081).
+    Worker(WorkerArgs),
+    /// Run the S3-compatible object store (S3 API 9000).
+    Storage(StorageConfig),
+    /// Run a SQL job file on the cluster and exit.
+    Submit(SubmitArgs),
+    /// Run an application driver that stays up: runs the given job files, then serves until stopped.
+    Driver(DriverArgs),
+    /// Run every role in one process (storage, master, workers, driver) and the example application.
+    All(AllArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// The master to register with, e.g. spark://127.0.0.1:7077.
+    #[arg(env = "SPARK_MASTER_URL", value_parser = MasterUrl::parse)]
+    pub master: MasterUrl,
+
+    #[command(flatten)]
+    pub worker: WorkerConfig,
+}
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    #[command(flatten)]
+    pub driver: DriverConfig,
+
+    /// The SQL job file to run (statements separated by semicolons).
+    pub job: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DriverArgs {
+    #[command(flatten)]
+    pub driver: DriverConfig,
+
+    /// SQL job files to run at start, in order.
+    pub jobs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AllArgs {
+    /// The SQL job file to run once the cluster is up.
+    #[arg(default_value = "jobs/example.sql")]
+    pub job: PathBuf,
+
+    /// Exit after the application finishes instead of serving until Ctrl-C.
+    #[arg(long)]
+    pub exit: bool,
+
+    /// Number of workers to start.
+    #[arg(long, default_value_t = 3)]
+    pub workers: usize,
+
+    /// Task slots per worker.
+    #[arg(long, default_value_t = 2)]
+    pub cores: usize,
+
+    /// Memory per worker, e.g. 1g.
+    #[arg(long, default_value = "1g", value_parser = crate::config::parse_memory_mb)]
+    pub memory: u64,
+
+    /// Local directory uploaded to s3://spark-data before the application runs.
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+
+    /// Directory where the storage role keeps buckets and objects.
+    #[arg(long, env = "MINIO_VOLUMES", default_value = "storage")]
+    pub storage_dir: PathBuf,
+
+    /// Address the master, workers and storage bind to.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Master RPC port.
+    #[arg(long, env = "SPARK_MASTER_PORT", default_value_t = 7077)]
+    pub master_port: u16,
+
+    /// Master web UI port.
+    #[arg(long, env = "SPARK_MASTER_WEBUI_PORT", default_value_t = 8080)]
+    pub master_webui_port: u16,
+
+    /// Web UI port of the first worker; the others take the next ports (0: free ports).
+    #[arg(long, env = "SPARK_WORKER_WEBUI_PORT", default_value_t = 8081)]
+    pub worker_webui_port: u16,
+
+    /// S3 API port of the storage role.
+    #[arg(long, default_value_t = 9000)]
+    pub storage_port: u16,
+
+    /// Seconds without a heartbeat after which a worker is declared DEAD.
+    #[arg(long, default_value_t = 10)]
+    pub worker_timeout: u64,
+
+    /// Root user of the storage role.
+    #[arg(long, env = "MINIO_ROOT_USER", default_value = "minioadmin", hide_env_values = true)]
+    pub root_user: String,
+
+    /// Root password of the storage role.
+    #[arg(long, env = "MINIO_ROOT_PASSWORD", default_value = "minioadmin", hide_env_values = true)]
+    pub root_password: String,
+
+    /// Show no progress lines while jobs run.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+impl AllArgs {
+    pub fn storage_address(&self) -> anyhow::Result<std::net::SocketAddr> {
+        parse_listen_address(&format!("{}:{}", self.host, self.storage_port))
+    }
+}

@@ -1,0 +1,247 @@
+//! Configuration shared by every role.
+//!
+//! Each role reads its own section ([`MasterConfig`], [`WorkerConfig`], [`StorageConfig`],
+//! [`DriverConfig`]); `minispark all` fills all of them. The clap definitions live here too, so a
+//! flag, its environment variable (Spark's and MinIO's names) and the value a role sees are defined
+//! in one place. Port 0 means "any free port" everywhere, which is what
+//! the tests use.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+/// `minispark master`: the cluster coordinator (Ballista scheduler) and its web UI.
+#[derive(Debug, Clone, Args)]
+pub struct MasterConfig {
+    /// Address the master binds to and advertises to workers.
+    #[arg(long, env = "SPARK_MASTER_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port for the master's RPC service (`spark://HOST:PORT`).
+    #[arg(long, env = "SPARK_MASTER_PORT", default_value_t = 7077)]
+    pub port: u16,
+
+    /// Port for the master's web UI and its `/json/` endpoint.
+    #[arg(long, env = "SPARK_MASTER_WEBUI_PORT", default_value_t = 8080)]
+    pub webui_port: u16,
+
+    /// Seconds without a heartbeat after which a worker is declared DEAD (Spark: spark.worker.timeout).
+    #[arg(long, env = "SPARK_WORKER_TIMEOUT", default_value_t = 10)]
+    pub worker_timeout: u64,
+}
+
+/// `minispark worker`: one executor of tasks (a Ballista executor) with `--cores` task slots.
+#[derive(Debug, Clone, Args)]
+pub struct WorkerConfig {
+    /// Number of tasks this worker runs at once.
+    #[arg(long, short = 'c', env = "SPARK_WORKER_CORES", default_value_t = default_cores())]
+    pub cores: usize,
+
+    /// Memory this worker offers to tasks, e.g. 1g, 512m.
+    #[arg(long, short = 'm', env = "SPARK_WORKER_MEMORY", default_value = "1g", value_parser = parse_memory_mb)]
+    pub memory: u64,
+
+    /// Address the worker binds to and advertises to the master and other workers.
+    #[arg(long, env = "SPARK_WORKER_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port for shuffle and result transfer (Arrow Flight); 0 picks a free port.
+    #[arg(long, env = "SPARK_WORKER_PORT", default_value_t = 0)]
+    pub port: u16,
+
+    /// Port for the worker's web UI and `/json/`.
+    #[arg(long, env = "SPARK_WORKER_WEBUI_PORT", default_value_t = 8081)]
+    pub webui_port: u16,
+
+    /// Directory for shuffle files and scratch space (default: a fresh temporary directory).
+    #[arg(long, short = 'd', env = "SPARK_WORKER_DIR")]
+    pub work_dir: Option<PathBuf>,
+
+    /// Seconds between heartbeats to the master.
+    #[arg(long, env = "SPARK_WORKER_HEARTBEAT", default_value_t = 2)]
+    pub heartbeat_interval: u64,
+}
+
+/// `minispark storage`: the embedded S3-compatible store.
+#[derive(Debug, Clone, Args)]
+pub struct StorageConfig {
+    /// Address of the S3 API, as `HOST:PORT` or `:PORT` (all interfaces).
+    #[arg(long, env = "MINIO_ADDRESS", default_value = ":9000", value_parser = parse_listen_address)]
+    pub address: SocketAddr,
+
+    /// Root user (access key).
+    #[arg(long, env = "MINIO_ROOT_USER", default_value = "minioadmin", hide_env_values = true)]
+    pub root_user: String,
+
+    /// Root password (secret key).
+    #[arg(long, env = "MINIO_ROOT_PASSWORD", default_value = "minioadmin", hide_env_values = true)]
+    pub root_password: String,
+
+    /// Directory holding buckets and objects.
+    #[arg(env = "MINIO_VOLUMES", default_value = "storage")]
+    pub data_dir: PathBuf,
+}
+
+/// Where jobs find `s3://` and `s3a://` paths: the embedded store unless told otherwise.
+#[derive(Debug, Clone, Args)]
+pub struct S3Config {
+    /// S3 endpoint that `s3://` and `s3a://` paths resolve to.
+    #[arg(long = "s3-endpoint", env = "AWS_ENDPOINT_URL", default_value = "http://127.0.0.1:9000")]
+    pub endpoint: String,
+
+    /// Access key for the S3 endpoint.
+    #[arg(long = "s3-access-key", env = "AWS_ACCESS_KEY_ID", default_value = "minioadmin", hide_env_values = true)]
+    pub access_key: String,
+
+    /// Secret key for the S3 endpoint.
+    #[arg(long = "s3-secret-key", env = "AWS_SECRET_ACCESS_KEY", default_value = "minioadmin", hide_env_values = true)]
+    pub secret_key: String,
+
+    /// Region sent with S3 requests.
+    #[arg(long = "s3-region", env = "AWS_REGION", default_value = "us-east-1")]
+    pub region: String,
+}
+
+/// `minispark submit` / `minispark driver`: runs an application against the cluster.
+#[derive(Debug, Clone, Args)]
+pub struct DriverConfig {
+    /// The master to run on.
+    #[arg(long, env = "SPARK_MASTER_URL", default_value = "spark://127.0.0.1:7077", value_parser = MasterUrl::parse)]
+    pub master: MasterUrl,
+
+    /// Application name shown in the master's UI.
+    #[arg(long, env = "SPARK_APP_NAME")]
+    pub name: Option<String>,
+
+    #[command(flatten)]
+    pub s3: S3Config,
+
+    /// Show no progress lines while jobs run.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// A `spark://HOST:PORT` master URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MasterUrl {
+    pub host: String,
+    pub port: u16,
+}
+
+impl MasterUrl {
+    pub fn parse(text: &str) -> Result<Self> {
+        let rest = text
+            .strip_prefix("spark://")
+            .with_context(|| format!("master URL {text:?} must look like spark://HOST:PORT"))?;
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((host, port)) => {
+                let port = port
+                    .trim_end_matches('/')
+                    .parse()
+                    .with_context(|| format!("master URL {text:?} has an invalid port"))?;
+                (host, port)
+            }
+            None => (rest.trim_end_matches('/'), 7077),
+        };
+        if host.is_empty() {
+            bail!("master URL {text:?} has no host");
+        }
+        Ok(Self { host: host.to_string(), port })
+    }
+}
+
+impl std::fmt::Display for MasterUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "spark://{}:{}", self.host, self.port)
+    }
+}
+
+impl MasterConfig {
+    pub fn worker_timeout(&self) -> Duration {
+        Duration::from_secs(self.worker_timeout.max(1))
+    }
+}
+
+impl WorkerConfig {
+    /// A worker with `cores` slots and the other settings at their defaults (for `minispark all`).
+    pub fn local(cores: usize, memory_mb: u64, heartbeat_interval: u64) -> Self {
+        Self {
+            cores,
+            memory: memory_mb,
+            host: "127.0.0.1".into(),
+            port: 0,
+            webui_port: 0,
+            work_dir: None,
+            heartbeat_interval,
+        }
+    }
+}
+
+fn default_cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// Parses Spark/JVM-style sizes (`512m`, `1g`, `2048`) into MiB.
+pub fn parse_memory_mb(text: &str) -> Result<u64> {
+    let lower = text.trim().to_ascii_lowercase();
+    let lower = lower.trim_end_matches('b');
+    let (digits, factor) = match lower.chars().last() {
+        Some('k') => (&lower[..lower.len() - 1], 1.0 / 1024.0),
+        Some('m') => (&lower[..lower.len() - 1], 1.0),
+        Some('g') => (&lower[..lower.len() - 1], 1024.0),
+        Some('t') => (&lower[..lower.len() - 1], 1024.0 * 1024.0),
+        _ => (lower, 1.0),
+    };
+    let value: f64 = digits
+        .trim()
+        .parse()
+        .with_context(|| format!("memory size {text:?} is not a number with an optional k/m/g/t suffix"))?;
+    if value <= 0.0 {
+        bail!("memory size {text:?} must be positive");
+    }
+    Ok((value * factor).ceil() as u64)
+}
+
+/// Parses MinIO-style listen addresses: `:9000` means every interface.
+pub fn parse_listen_address(text: &str) -> Result<SocketAddr> {
+    let full = if text.starts_with(':') { format!("0.0.0.0{text}") } else { text.to_string() };
+    full.parse().with_context(|| format!("{text:?} is not a listen address like 127.0.0.1:9000 or :9000"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn master_urls_follow_spark() {
+        assert_eq!(
+            MasterUrl::parse("spark://spark-master:7077").unwrap(),
+            MasterUrl { host: "spark-master".into(), port: 7077 }
+        );
+        assert_eq!(MasterUrl::parse("spark://h").unwrap().port, 7077);
+        assert!(MasterUrl::parse("http://h:7077").is_err());
+        assert!(MasterUrl::parse("spark://:7077").is_err());
+        assert!(MasterUrl::parse("spark://h:x").is_err());
+    }
+
+    #[test]
+    fn memory_sizes_follow_spark() {
+        assert_eq!(parse_memory_mb("1g").unwrap(), 1024);
+        assert_eq!(parse_memory_mb("512m").unwrap(), 512);
+        assert_eq!(parse_memory_mb("2G").unwrap(), 2048);
+        assert_eq!(parse_memory_mb("1.5g").unwrap(), 1536);
+        assert_eq!(parse_memory_mb("300").unwrap(), 300);
+        assert!(parse_memory_mb("lots").is_err());
+        assert!(parse_memory_mb("0").is_err());
+    }
+
+    #[test]
+    fn listen_addresses_follow_minio() {
+        assert_eq!(parse_listen_address(":9000").unwrap(), "0.0.0.0:9000".parse().unwrap());
+        assert_eq!(parse_listen_address("127.0.0.1:0").unwrap(), "127.0.0.1:0".parse().unwrap());
+        assert!(parse_listen_address("9000").is_err());
+    }
+}

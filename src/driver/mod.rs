@@ -1,0 +1,305 @@
+//! The driver role: runs applications on the cluster.
+//!
+//! A driver registers its application with the master, opens a Ballista client session configured
+//! for the cluster (S3 settings, one partition per task, the static planner so a lost worker's
+//! tasks are rerun) and runs SQL job files. A job file is checked before anything runs: every
+//! statement must parse, and every statement must plan once the tables it defines exist, so a
+//! typo in the last statement cannot leave half of the outputs written. Queries then run on the
+//! workers while [`progress`] reports their stages and tasks.
+
+pub mod progress;
+pub mod script;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow};
+use ballista::prelude::{SessionConfigExt, SessionContextExt};
+use ballista_core::config::BALLISTA_SCHEDULER_MAX_PARTITIONS_PER_TASK;
+use ballista_core::execution_plans::DistributedQueryExec;
+use ballista_core::object_store::session_config_with_s3_support;
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::util::pretty::pretty_format_batches;
+use datafusion::datasource::listing::ListingTableUrl;
+use datafusion::execution::SessionStateBuilder;
+use datafusion::logical_expr::{DdlStatement, LogicalPlan};
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::prelude::SessionContext;
+use datafusion_proto::protobuf::LogicalPlanNode;
+use futures::StreamExt;
+use object_store::ObjectStoreExt;
+
+use crate::cli::{DriverArgs, SubmitArgs};
+use crate::config::{DriverConfig, MasterUrl};
+use crate::master::api::{ApplicationFinished, ApplicationRegistered, ApplicationRegistration};
+use script::{Statement, split_statements};
+
+/// An application connected to the cluster.
+pub struct Driver {
+    ctx: SessionContext,
+    master: MasterUrl,
+    http: reqwest::Client,
+    pub app_id: String,
+    quiet: bool,
+}
+
+/// What one statement of a job did.
+#[derive(Debug)]
+pub struct StatementResult {
+    pub statement: Statement,
+    /// Scheduler job id, for statements that ran on the cluster.
+    pub job_id: Option<String>,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug)]
+pub enum Outcome {
+    /// A definition (table, view, setting) that ran in the driver.
+    Defined,
+    /// A write: rows written and where to.
+    Wrote { rows: u64, target: String },
+    /// A query's result rows.
+    Rows(Vec<RecordBatch>),
+}
+
+/// `minispark submit`: runs one job file and exits with its status.
+pub async fn submit(args: SubmitArgs) -> Result<()> {
+    let name = application_name(&args.driver, &args.job);
+    let driver = Driver::connect(&args.driver, &name).await?;
+    let result = driver.run_and_print(&args.job).await.map(drop);
+    driver.finish(result.is_ok()).await;
+    result
+}
+
+/// `minispark driver`: runs the given job files, then stays up until Ctrl-C or SIGTERM.
+pub async fn serve(args: DriverArgs) -> Result<()> {
+    let name = args.driver.name.clone().unwrap_or_else(|| "minispark-driver".into());
+    let driver = Driver::connect(&args.driver, &name).await?;
+    let mut result = Ok(());
+    for job in &args.jobs {
+        result = driver.run_and_print(job).await.map(drop);
+        if result.is_err() {
+            break;
+        }
+    }
+    if result.is_ok() {
+        println!("driver {} ready on {}; stop with Ctrl-C", driver.app_id, driver.master);
+        crate::signals::wait_for_shutdown().await;
+    }
+    driver.finish(result.is_ok()).await;
+    result
+}
+
+fn application_name(config: &DriverConfig, job: &Path) -> String {
+    config.name.clone().unwrap_or_else(|| {
+        job.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "minispark-job".into())
+    })
+}
+
+impl Driver {
+    /// Registers the application with the master and opens a session on the cluster.
+    pub async fn connect(config: &DriverConfig, app_name: &str) -> Result<Self> {
+        let http = reqwest::Client::new();
+        let registration = ApplicationRegistration {
+            name: app_name.to_string(),
+            user: std::env::var("USER").unwrap_or_else(|_| "root".into()),
+            webui_address: None,
+        };
+        let registered: ApplicationRegistered = post_json(
+            &http,
+            &format!("http://{}:{}/minispark/v1/applications", config.master.host, config.master.port),
+            &registration,
+        )
+        .await
+        .with_context(|| format!("cannot register the application with the master at {}", config.master))?;
+
+        let mut session = session_config_with_s3_support()
+            // Enough partitions to give every task slot work; one partition per task, as Spark does.
+            .with_target_partitions(registered.cores.max(2))
+            .with_ballista_job_name(app_name)
+            // The static planner reruns a lost worker's tasks; the adaptive one cannot yet.
+            .with_ballista_adaptive_query_planner(false);
+        session.options_mut().set(BALLISTA_SCHEDULER_MAX_PARTITIONS_PER_TASK, "1")?;
+        crate::s3::set_session_options(&mut session, &config.s3)?;
+        let runtime = crate::s3::runtime_env(&session, None)?;
+        let state =
+            SessionStateBuilder::new().with_config(session).with_runtime_env(runtime).with_default_features().build();
+        let ctx =
+            SessionContext::remote_with_state(&format!("df://{}:{}", config.master.host, config.master.port), state)
+                .await
+                .with_context(|| format!("cannot open a session on the master at {}", config.master))?;
+        tracing::info!(app = %registered.id, "application {app_name} registered with {}", config.master);
+        Ok(Self { ctx, master: config.master.clone(), http, app_id: registered.id, quiet: config.quiet })
+    }
+
+    /// Tells the master the application has ended.
+    pub async fn finish(&self, succeeded: bool) {
+        let state = if succeeded { "FINISHED" } else { "FAILED" };
+        let url = format!(
+            "http://{}:{}/minispark/v1/applications/{}/finish",
+            self.master.host, self.master.port, self.app_id
+        );
+        if let Err(err) =
+            post_json::<_, serde_json::Value>(&self.http, &url, &ApplicationFinished { state: state.into() }).await
+        {
+            tracing::warn!("cannot report the end of {} to the master: {err:#}", self.app_id);
+        }
+    }
+
+    /// Runs a job file and prints what each statement did: query results as tables, writes as
+    /// row counts with their target.
+    pub async fn run_and_print(&self, path: &Path) -> Result<Vec<StatementResult>> {
+        let results = self.run_script(path).await?;
+        for result in &results {
+            match &result.outcome {
+                Outcome::Defined => {}
+                Outcome::Wrote { rows, target } => println!("wrote {rows} rows to {target}"),
+                Outcome::Rows(batches) => {
+                    println!("{}", pretty_format_batches(batches)?);
+                    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+                    println!("({rows} row{})", if rows == 1 { "" } else { "s" });
+                }
+            }
+        }
+        Ok(results)
+    }
+
+    /// Runs every statement of a job file, after checking that all of them parse and plan.
+    pub async fn run_script(&self, path: &Path) -> Result<Vec<StatementResult>> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the job file {file}"))?;
+        let statements = split_statements(&text).with_context(|| format!("{file}: invalid SQL"))?;
+        if statements.is_empty() {
+            return Err(anyhow!("{file} contains no SQL statements"));
+        }
+
+        let state = self.ctx.state();
+        let dialect = state.config().options().sql_parser.dialect;
+        let mut parsed = Vec::with_capacity(statements.len());
+        for statement in statements {
+            let ast = state
+                .sql_to_statement(&statement.sql, &dialect)
+                .map_err(|e| anyhow!("{}: syntax error: {e}", statement.location(&file)))?;
+            parsed.push((statement, ast));
+        }
+
+        // Definitions run now, in order, so later statements can be planned against them.
+        let mut planned = Vec::new();
+        for (statement, ast) in parsed {
+            let plan = self
+                .ctx
+                .state()
+                .statement_to_plan(ast)
+                .await
+                .map_err(|e| anyhow!("{}: {e}", statement.location(&file)))?;
+            if is_definition(&plan) {
+                self.define(plan).await.map_err(|e| anyhow!("{}: {e:#}", statement.location(&file)))?;
+                planned.push((statement, None));
+            } else {
+                planned.push((statement, Some(plan)));
+            }
+        }
+
+        let mut results = Vec::new();
+        for (statement, plan) in planned {
+            let Some(plan) = plan else {
+                results.push(StatementResult { statement, job_id: None, outcome: Outcome::Defined });
+                continue;
+            };
+            let target = write_target(&plan);
+            let (job_id, batches) =
+                self.execute(plan, &statement).await.map_err(|e| anyhow!("{}: {e:#}", statement.location(&file)))?;
+            let outcome = match target {
+                Some(target) => Outcome::Wrote { rows: count_written(&batches), target },
+                None => Outcome::Rows(batches),
+            };
+            results.push(StatementResult { statement, job_id, outcome });
+        }
+        Ok(results)
+    }
+
+    /// Runs a definition in the driver; an external table must point at existing data.
+    async fn define(&self, plan: LogicalPlan) -> Result<()> {
+        if let LogicalPlan::Ddl(DdlStatement::CreateExternalTable(table)) = &plan {
+            for location in &table.locations {
+                self.check_input_exists(location).await?;
+            }
+        }
+        self.ctx.execute_logical_plan(plan).await?.collect().await?;
+        Ok(())
+    }
+
+    async fn check_input_exists(&self, location: &str) -> Result<()> {
+        let url = ListingTableUrl::parse(location).with_context(|| format!("invalid location {location:?}"))?;
+        let store = self.ctx.runtime_env().object_store(&url)?;
+        let prefix = url.prefix();
+        if !url.is_collection() && store.head(prefix).await.is_ok() {
+            return Ok(());
+        }
+        match store.list(Some(prefix)).next().await {
+            Some(Ok(_)) => Ok(()),
+            Some(Err(err)) => Err(anyhow!("cannot read input path {location}: {err}")),
+            None => Err(anyhow!("input path {location} does not exist (nothing is stored under it)")),
+        }
+    }
+
+    /// Runs a plan on the cluster, reporting progress while it runs.
+    async fn execute(&self, plan: LogicalPlan, statement: &Statement) -> Result<(Option<String>, Vec<RecordBatch>)> {
+        let physical = self.ctx.execute_logical_plan(plan).await?.create_physical_plan().await?;
+        let task_ctx = self.ctx.task_ctx();
+        let running = tokio::spawn(datafusion::physical_plan::collect(physical.clone(), task_ctx));
+        let reporter = progress::Reporter::new(&self.master, self.http.clone(), statement, self.quiet);
+        let job_id = reporter.follow(|| distributed_job_id(&physical), &running).await;
+        let batches = running.await.context("the query task panicked")??;
+        Ok((job_id, batches))
+    }
+}
+
+/// The scheduler's id for a running plan, once the scheduler has accepted it.
+fn distributed_job_id(plan: &Arc<dyn ExecutionPlan>) -> Option<String> {
+    plan.downcast_ref::<DistributedQueryExec<LogicalPlanNode>>().and_then(|exec| exec.job_id()).map(|id| id.to_string())
+}
+
+fn is_definition(plan: &LogicalPlan) -> bool {
+    matches!(plan, LogicalPlan::Ddl(_) | LogicalPlan::Statement(_))
+}
+
+/// Where a write plan puts its rows, or None for a query.
+fn write_target(plan: &LogicalPlan) -> Option<String> {
+    match plan {
+        LogicalPlan::Copy(copy) => Some(copy.output_url.clone()),
+        LogicalPlan::Dml(dml) => Some(dml.table_name.to_string()),
+        _ => None,
+    }
+}
+
+/// Writes answer with one row holding the number of rows written.
+fn count_written(batches: &[RecordBatch]) -> u64 {
+    use datafusion::arrow::array::{Array, UInt64Array};
+    batches
+        .iter()
+        .filter(|b| b.num_columns() > 0)
+        .filter_map(|b| {
+            b.column(0).as_any().downcast_ref::<UInt64Array>().map(|a| (0..a.len()).map(|i| a.value(i)).sum::<u64>())
+        })
+        .sum()
+}
+
+async fn post_json<B: serde::Serialize, R: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+    body: &B,
+) -> Result<R> {
+    let response = http
+        .post(url)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(serde_json::to_vec(body)?)
+        .send()
+        .await?
+        .error_for_status()?;
+    let bytes = response.bytes().await?;
+    if bytes.is_empty() {
+        return Ok(serde_json::from_str("null")?);
+    }
+    Ok(serde_json::from_slice(&bytes)?)
+}

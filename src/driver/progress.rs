@@ -1,0 +1,164 @@
+//! Progress of a running job in the terminal, like spark-shell's progress bar: stages and tasks
+//! done, read from the master while the job runs, ending with one summary line per job.
+//!
+//! On a terminal the line is redrawn in place; otherwise (logs, CI) a line is printed each time a
+//! stage completes, so the output stays readable.
+
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinHandle;
+
+use super::script::Statement;
+use crate::config::MasterUrl;
+use crate::master::api::JobProgress;
+
+const POLL_INTERVAL: Duration = Duration::from_millis(200);
+
+pub struct Reporter {
+    base_url: String,
+    http: reqwest::Client,
+    label: String,
+    quiet: bool,
+    interactive: bool,
+}
+
+impl Reporter {
+    pub fn new(master: &MasterUrl, http: reqwest::Client, statement: &Statement, quiet: bool) -> Self {
+        Self {
+            base_url: format!("http://{}:{}/minispark/v1/jobs", master.host, master.port),
+            http,
+            label: format!("statement {}", statement.number),
+            quiet,
+            interactive: std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// Follows the job until `running` finishes; returns the job id once the scheduler gave one.
+    pub async fn follow<T>(&self, job_id: impl Fn() -> Option<String>, running: &JoinHandle<T>) -> Option<String> {
+        let started = Instant::now();
+        let mut id = None;
+        let mut last = None;
+        let mut reported_stages = BTreeSet::new();
+        loop {
+            let finished = running.is_finished();
+            if id.is_none() {
+                id = job_id();
+            }
+            if let Some(job) = &id
+                && let Some(progress) = self.fetch(job).await
+            {
+                self.show(&progress, &mut reported_stages);
+                last = Some(progress);
+            }
+            if finished {
+                break;
+            }
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
+        if let Some(progress) = &last {
+            self.summarize(progress, started.elapsed());
+        }
+        id
+    }
+
+    async fn fetch(&self, job_id: &str) -> Option<JobProgress> {
+        let response = self.http.get(format!("{}/{job_id}", self.base_url)).send().await.ok()?;
+        let body = response.error_for_status().ok()?.bytes().await.ok()?;
+        serde_json::from_slice(&body).ok()
+    }
+
+    fn show(&self, progress: &JobProgress, reported_stages: &mut BTreeSet<usize>) {
+        if self.quiet {
+            return;
+        }
+        let mut stderr = std::io::stderr().lock();
+        if self.interactive {
+            let _ = write!(stderr, "\r\x1b[2K{}", progress_line(&self.label, progress));
+            let _ = stderr.flush();
+            return;
+        }
+        for stage in progress.stages.iter().filter(|s| s.state == "Successful") {
+            if reported_stages.insert(stage.stage_id) {
+                let _ = writeln!(
+                    stderr,
+                    "[{}] job {} stage {} done ({} tasks)",
+                    self.label,
+                    progress.job_id,
+                    stage.stage_id,
+                    stage.partitions.unwrap_or(stage.completed_partitions)
+                );
+            }
+        }
+    }
+
+    fn summarize(&self, progress: &JobProgress, elapsed: Duration) {
+        if self.quiet {
+            return;
+        }
+        let workers: BTreeSet<&str> =
+            progress.tasks.iter().filter(|t| t.status == "SUCCESS").filter_map(|t| t.worker_id.as_deref()).collect();
+        let tasks = progress.tasks.iter().filter(|t| t.status == "SUCCESS").count();
+        let failed = progress.tasks.iter().filter(|t| t.status == "FAILED").count();
+        let retried = if failed > 0 { format!(", {failed} failed and retried") } else { String::new() };
+        let clear = if self.interactive { "\r\x1b[2K" } else { "" };
+        eprintln!(
+            "{clear}[{}] job {} {}: {} stages, {tasks} tasks on {} workers{retried} in {:.1}s",
+            self.label,
+            progress.job_id,
+            progress.status.to_lowercase(),
+            progress.stages.len(),
+            workers.len(),
+            elapsed.as_secs_f64()
+        );
+    }
+}
+
+/// `[statement 4] job abc: stage 2/3, tasks 14/22 ▕███████░░░░░▏`
+pub fn progress_line(label: &str, progress: &JobProgress) -> String {
+    let stages_done = progress.stages.iter().filter(|s| s.state == "Successful").count();
+    let total: usize = progress.stages.iter().map(|s| s.partitions.unwrap_or(0)).sum();
+    let done: usize = progress.stages.iter().map(|s| s.completed_partitions).sum();
+    const WIDTH: usize = 20;
+    let filled = if total == 0 { 0 } else { (done * WIDTH / total).min(WIDTH) };
+    format!(
+        "[{label}] job {}: stages {stages_done}/{}, tasks {done}/{total} [{}{}]",
+        progress.job_id,
+        progress.stages.len(),
+        "#".repeat(filled),
+        "-".repeat(WIDTH - filled)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::master::api::StageProgress;
+
+    #[test]
+    fn progress_line_counts_stages_and_tasks() {
+        let stage = |id, state: &str, partitions, done| StageProgress {
+            stage_id: id,
+            state: state.into(),
+            partitions,
+            completed_partitions: done,
+            running_partitions: 0,
+        };
+        let progress = JobProgress {
+            job_id: "j1".into(),
+            job_name: "example".into(),
+            status: "RUNNING".into(),
+            stages: vec![
+                stage(1, "Successful", Some(6), 6),
+                stage(2, "Running", Some(4), 1),
+                stage(3, "Unresolved", None, 0),
+            ],
+            tasks: vec![],
+        };
+        assert_eq!(
+            progress_line("statement 4", &progress),
+            "[statement 4] job j1: stages 1/3, tasks 7/10 [##############------]"
+        );
+    }
+}

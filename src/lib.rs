@@ -1,0 +1,17 @@
+//! minispark: a Spark-standalone-shaped cluster in one binary.
+//!
+//! Roles: [`storage`] (S3, replaces MinIO), [`master`] (hosts the Ballista scheduler), [`worker`]
+//! (hosts a Ballista executor), [`driver`] (runs applications through a Ballista client) and [`all`]
+//! (every role in one process). [`config`] holds the one configuration shared by all of them.
+
+pub mod all;
+pub mod cli;
+pub mod config;
+pub mod driver;
+pub mod logging;
+pub mod master;
+pub mod s3;
+pub mod service;
+pub mod signals;
+pub mod storage;
+pub mod worker;

@@ -1,0 +1,129 @@
+//! The master role: the cluster coordinator.
+//!
+//! It hosts the Ballista scheduler on the RPC port (7077), where workers register, heartbeat and
+//! poll for tasks and drivers submit jobs, and adds minispark's own master API there ([`api`]). It
+//! keeps the Spark-shaped registry of workers and applications ([`registry`]) and serves it on the
+//! web UI port (8080) as `/json/` ([`webui`]).
+
+pub mod api;
+pub mod registry;
+pub mod scheduler;
+pub mod webui;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Result;
+use ballista_core::serde::protobuf::task_status::Status as TaskStatus;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{MasterConfig, MasterUrl};
+use crate::service::{Service, bind_host, serve_router};
+use registry::{ExecutorSighting, Registry};
+use scheduler::EmbeddedScheduler;
+
+/// State shared by the master's servers.
+pub struct Master {
+    pub url: MasterUrl,
+    pub scheduler: EmbeddedScheduler,
+    pub registry: Registry,
+}
+
+/// A started master: its state and its two servers.
+pub struct RunningMaster {
+    pub master: Arc<Master>,
+    pub rpc: Service,
+    pub webui: Service,
+}
+
+/// How often the registry is brought in line with the scheduler.
+const REFRESH_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Starts the scheduler, the RPC port and the web UI. Ports may be 0 (free ports).
+pub async fn start(config: &MasterConfig, shutdown: CancellationToken) -> Result<RunningMaster> {
+    let rpc_listener = bind_host(&config.host, config.port).await?;
+    let rpc_port = rpc_listener.local_addr()?.port();
+    let scheduler = scheduler::start(config, &config.host, rpc_port).await?;
+    let master = Arc::new(Master {
+        url: MasterUrl { host: config.host.clone(), port: rpc_port },
+        scheduler,
+        registry: Registry::new(config.worker_timeout()),
+    });
+
+    let rpc_router = master.scheduler.router().merge(api::routes(master.clone()));
+    let rpc = serve_router("master RPC", rpc_listener, rpc_router, shutdown.clone())?;
+    let webui_listener = bind_host(&config.host, config.webui_port).await?;
+    let webui = serve_router("master web UI", webui_listener, webui::routes(master.clone()), shutdown.clone())?;
+    tokio::spawn(keep_registry_current(master.clone(), shutdown));
+    tracing::info!("master at {} (web UI http://{})", master.url, webui.address);
+    Ok(RunningMaster { master, rpc, webui })
+}
+
+/// `minispark master`: runs until Ctrl-C or SIGTERM.
+pub async fn run(config: MasterConfig) -> Result<()> {
+    let shutdown = CancellationToken::new();
+    let running = start(&config, shutdown.clone()).await?;
+    println!("Spark master at {} (web UI http://{}/)", running.master.url, running.webui.address);
+    crate::signals::wait_for_shutdown().await;
+    shutdown.cancel();
+    running.stopped().await
+}
+
+impl RunningMaster {
+    pub async fn stopped(self) -> Result<()> {
+        self.rpc.stopped().await?;
+        self.webui.stopped().await
+    }
+}
+
+async fn keep_registry_current(master: Arc<Master>, shutdown: CancellationToken) {
+    loop {
+        if let Err(err) = master.refresh_registry().await {
+            tracing::warn!("cannot read the scheduler's executors: {err:#}");
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(REFRESH_INTERVAL) => {}
+        }
+    }
+}
+
+impl Master {
+    /// Reads the live executors and their running tasks from the scheduler into the registry.
+    pub async fn refresh_registry(&self) -> Result<()> {
+        let state = &self.scheduler.server.state;
+        let busy = self.cores_in_use().await;
+        let executors = state.executor_manager.get_executors_state().await?;
+        let sightings = executors
+            .into_iter()
+            .map(|(metadata, last_seen, _metrics)| ExecutorSighting {
+                cores_used: busy.get(&metadata.id).copied().unwrap_or(0),
+                last_heartbeat_ms: last_seen.map_or(0, |d| d.as_millis() as u64),
+                cores: metadata.specification.vcores as usize,
+                host: metadata.host,
+                port: metadata.port,
+                id: metadata.id,
+            })
+            .collect();
+        self.registry.observe(sightings);
+        Ok(())
+    }
+
+    /// Task slots in use per worker, from the running jobs' task lists.
+    async fn cores_in_use(&self) -> HashMap<String, usize> {
+        let mut busy = HashMap::new();
+        let jobs = self.scheduler.server.state.task_manager.get_running_job_cache();
+        for job in jobs.values() {
+            let graph = job.execution_graph.read().await;
+            for stage in graph.stages().values() {
+                for task in stage.task_infos().unwrap_or(&[]) {
+                    if let TaskStatus::Running(running) = &task.task_status {
+                        *busy.entry(running.executor_id.clone()).or_insert(0) += task.vcores_consumed.max(1) as usize;
+                    }
+                }
+            }
+        }
+        busy
+    }
+}

@@ -1,0 +1,265 @@
+//! The master's view of its workers and applications, in Spark's terms.
+//!
+//! Ballista knows live executors only: one it has expired simply disappears. Spark users expect a
+//! lost worker to stay listed as DEAD for a while, with its last heartbeat, so this registry
+//! remembers every worker it has seen and marks it DEAD once Ballista drops it or its heartbeat
+//! is older than the worker timeout. Applications are registered by drivers.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use super::api::{ApplicationRegistration, WorkerAnnouncement};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum WorkerState {
+    Alive,
+    Dead,
+}
+
+/// A worker as the master's `/json/` reports it.
+#[derive(Debug, Clone)]
+pub struct WorkerRecord {
+    pub id: String,
+    pub host: String,
+    pub port: u16,
+    pub webui_address: String,
+    pub cores: usize,
+    pub memory_mb: u64,
+    pub state: WorkerState,
+    pub cores_used: usize,
+    pub last_heartbeat_ms: u64,
+    /// When the worker was declared DEAD, to forget it after a while as Spark does.
+    dead_since: Option<SystemTime>,
+}
+
+/// What Ballista says about one live executor.
+#[derive(Debug, Clone)]
+pub struct ExecutorSighting {
+    pub id: String,
+    pub host: String,
+    pub port: u16,
+    pub cores: usize,
+    pub last_heartbeat_ms: u64,
+    pub cores_used: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApplicationRecord {
+    pub id: String,
+    pub name: String,
+    pub user: String,
+    pub cores: usize,
+    pub webui_address: Option<String>,
+    pub start_time_ms: u64,
+    pub end_time_ms: Option<u64>,
+    /// `RUNNING` while the driver runs, then `FINISHED`, `FAILED` or `KILLED`.
+    pub state: String,
+}
+
+#[derive(Debug)]
+pub struct Registry {
+    worker_timeout: Duration,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    workers: BTreeMap<String, WorkerRecord>,
+    announcements: BTreeMap<String, WorkerAnnouncement>,
+    applications: Vec<ApplicationRecord>,
+}
+
+/// Spark keeps a dead worker in the UI for 15 + 1 worker-timeout periods.
+const DEAD_WORKER_PERSISTENCE: u32 = 16;
+
+impl Registry {
+    pub fn new(worker_timeout: Duration) -> Self {
+        Self { worker_timeout, inner: Mutex::default() }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn announce_worker(&self, announcement: WorkerAnnouncement) {
+        let mut inner = self.lock();
+        if let Some(worker) = inner.workers.get_mut(&announcement.id) {
+            worker.memory_mb = announcement.memory_mb;
+            worker.webui_address = announcement.webui_address.clone();
+        }
+        inner.announcements.insert(announcement.id.clone(), announcement);
+    }
+
+    /// Brings the registry in line with the executors Ballista currently has.
+    pub fn observe(&self, executors: Vec<ExecutorSighting>) {
+        let now = SystemTime::now();
+        let now_ms = epoch_ms(now);
+        let timeout_ms = self.worker_timeout.as_millis() as u64;
+        let mut inner = self.lock();
+        let Inner { workers, announcements, .. } = &mut *inner;
+        let mut seen = Vec::with_capacity(executors.len());
+        for executor in executors {
+            let alive = now_ms.saturating_sub(executor.last_heartbeat_ms) <= timeout_ms;
+            seen.push(executor.id.clone());
+            let announced = announcements.get(&executor.id);
+            let worker = workers.entry(executor.id.clone()).or_insert_with(|| WorkerRecord {
+                id: executor.id.clone(),
+                host: executor.host.clone(),
+                port: executor.port,
+                webui_address: announced.map(|a| a.webui_address.clone()).unwrap_or_default(),
+                cores: executor.cores,
+                memory_mb: announced.map_or(0, |a| a.memory_mb),
+                state: WorkerState::Alive,
+                cores_used: 0,
+                last_heartbeat_ms: executor.last_heartbeat_ms,
+                dead_since: None,
+            });
+            worker.cores = executor.cores;
+            worker.cores_used = executor.cores_used.min(executor.cores);
+            worker.last_heartbeat_ms = executor.last_heartbeat_ms;
+            if let Some(announced) = announced {
+                worker.memory_mb = announced.memory_mb;
+                worker.webui_address = announced.webui_address.clone();
+            }
+            mark(worker, alive, now);
+        }
+        for worker in workers.values_mut().filter(|w| !seen.contains(&w.id)) {
+            mark(worker, false, now);
+        }
+        let forget_after = self.worker_timeout * DEAD_WORKER_PERSISTENCE;
+        workers.retain(|id, w| {
+            let keep = w.dead_since.is_none_or(|t| now.duration_since(t).unwrap_or_default() < forget_after);
+            if !keep {
+                announcements.remove(id);
+            }
+            keep
+        });
+    }
+
+    pub fn workers(&self) -> Vec<WorkerRecord> {
+        self.lock().workers.values().cloned().collect()
+    }
+
+    pub fn alive_cores(&self) -> usize {
+        self.lock().workers.values().filter(|w| w.state == WorkerState::Alive).map(|w| w.cores).sum()
+    }
+
+    /// Registers an application and returns its Spark-style id (`app-YYYYMMDDhhmmss-NNNN`).
+    pub fn register_application(&self, registration: ApplicationRegistration, cores: usize) -> String {
+        let now = SystemTime::now();
+        let mut inner = self.lock();
+        let id = format!("app-{}-{:04}", compact_timestamp(now), inner.applications.len());
+        inner.applications.push(ApplicationRecord {
+            id: id.clone(),
+            name: registration.name,
+            user: registration.user,
+            cores,
+            webui_address: registration.webui_address,
+            start_time_ms: epoch_ms(now),
+            end_time_ms: None,
+            state: "RUNNING".into(),
+        });
+        id
+    }
+
+    /// Marks an application as ended; false if it is unknown.
+    pub fn finish_application(&self, id: &str, state: &str) -> bool {
+        let mut inner = self.lock();
+        let Some(app) = inner.applications.iter_mut().find(|a| a.id == id) else {
+            return false;
+        };
+        app.state = state.to_string();
+        app.end_time_ms.get_or_insert(epoch_ms(SystemTime::now()));
+        true
+    }
+
+    pub fn applications(&self) -> Vec<ApplicationRecord> {
+        self.lock().applications.clone()
+    }
+}
+
+fn mark(worker: &mut WorkerRecord, alive: bool, now: SystemTime) {
+    if alive {
+        worker.state = WorkerState::Alive;
+        worker.dead_since = None;
+    } else if worker.state == WorkerState::Alive {
+        worker.state = WorkerState::Dead;
+        worker.cores_used = 0;
+        worker.dead_since = Some(now);
+    }
+}
+
+pub fn epoch_ms(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// `YYYYMMDDhhmmss` in UTC, the timestamp Spark puts in worker and application ids.
+pub fn compact_timestamp(time: SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(time).format("%Y%m%d%H%M%S").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sighting(id: &str, heartbeat_ms: u64) -> ExecutorSighting {
+        ExecutorSighting {
+            id: id.into(),
+            host: "127.0.0.1".into(),
+            port: 1,
+            cores: 2,
+            last_heartbeat_ms: heartbeat_ms,
+            cores_used: 1,
+        }
+    }
+
+    #[test]
+    fn a_worker_that_disappears_or_goes_quiet_turns_dead() {
+        let registry = Registry::new(Duration::from_secs(10));
+        let now = epoch_ms(SystemTime::now());
+        registry.announce_worker(WorkerAnnouncement {
+            id: "w1".into(),
+            host: "127.0.0.1".into(),
+            port: 1,
+            webui_address: "http://127.0.0.1:8081".into(),
+            cores: 2,
+            memory_mb: 1024,
+        });
+        registry.observe(vec![sighting("w1", now), sighting("w2", now)]);
+        let workers = registry.workers();
+        assert_eq!(workers.len(), 2);
+        assert!(workers.iter().all(|w| w.state == WorkerState::Alive));
+        assert_eq!(workers[0].memory_mb, 1024);
+        assert_eq!(workers[0].webui_address, "http://127.0.0.1:8081");
+        assert_eq!(registry.alive_cores(), 4);
+
+        // w1 is gone from Ballista, w2 has not been heard of for longer than the timeout.
+        registry.observe(vec![sighting("w2", now - 11_000)]);
+        let workers = registry.workers();
+        assert_eq!(workers.iter().map(|w| w.state).collect::<Vec<_>>(), [WorkerState::Dead, WorkerState::Dead]);
+        assert_eq!(workers[0].cores_used, 0);
+        assert_eq!(registry.alive_cores(), 0);
+
+        // A worker that comes back is ALIVE again under the same id.
+        registry.observe(vec![sighting("w1", epoch_ms(SystemTime::now()))]);
+        assert_eq!(registry.workers()[0].state, WorkerState::Alive);
+    }
+
+    #[test]
+    fn applications_get_spark_ids_and_end_states() {
+        let registry = Registry::new(Duration::from_secs(10));
+        let registration = ApplicationRegistration { name: "example".into(), user: "ada".into(), webui_address: None };
+        let id = registry.register_application(registration, 6);
+        assert!(id.starts_with("app-") && id.ends_with("-0000") && id.len() == "app-20261125145738-0000".len());
+        assert_eq!(registry.applications()[0].state, "RUNNING");
+        assert!(registry.finish_application(&id, "FINISHED"));
+        assert!(!registry.finish_application("app-x", "FINISHED"));
+        let app = &registry.applications()[0];
+        assert_eq!(app.state, "FINISHED");
+        assert!(app.end_time_ms.is_some());
+    }
+}

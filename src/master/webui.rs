@@ -1,0 +1,148 @@
+//! The master's web UI port: `/json/` with the keys and value conventions of Spark's master
+//! (memory in MiB, heartbeats in epoch milliseconds, lowercase keys), which scripts and
+//! healthchecks poll. The HTML pages are served here too.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use serde_json::json;
+
+use super::Master;
+use super::registry::{ApplicationRecord, WorkerRecord, WorkerState, epoch_ms};
+
+pub fn routes(master: Arc<Master>) -> Router {
+    Router::new().route("/json", get(master_json)).route("/json/", get(master_json)).with_state(master)
+}
+
+/// The body of `GET /json/`.
+#[derive(Debug, Serialize)]
+pub struct MasterJson {
+    pub url: String,
+    pub workers: Vec<WorkerJson>,
+    pub aliveworkers: usize,
+    pub cores: usize,
+    pub coresused: usize,
+    pub memory: u64,
+    pub memoryused: u64,
+    pub resources: Vec<serde_json::Value>,
+    pub resourcesused: Vec<serde_json::Value>,
+    pub activeapps: Vec<ApplicationJson>,
+    pub completedapps: Vec<ApplicationJson>,
+    pub activedrivers: Vec<serde_json::Value>,
+    pub completeddrivers: Vec<serde_json::Value>,
+    pub status: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WorkerJson {
+    pub id: String,
+    pub host: String,
+    pub port: u16,
+    pub webuiaddress: String,
+    pub cores: usize,
+    pub coresused: usize,
+    pub coresfree: usize,
+    pub memory: u64,
+    pub memoryused: u64,
+    pub memoryfree: u64,
+    pub resources: serde_json::Value,
+    pub resourcesused: serde_json::Value,
+    pub resourcesfree: serde_json::Value,
+    pub state: WorkerState,
+    pub lastheartbeat: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ApplicationJson {
+    pub id: String,
+    pub starttime: u64,
+    pub name: String,
+    pub cores: usize,
+    pub user: String,
+    pub memoryperexecutor: u64,
+    pub memoryperslave: u64,
+    pub resourcesperexecutor: Vec<serde_json::Value>,
+    pub resourcesperslave: Vec<serde_json::Value>,
+    pub submitdate: String,
+    pub state: String,
+    pub duration: u64,
+}
+
+async fn master_json(State(master): State<Arc<Master>>) -> Json<MasterJson> {
+    Json(master_status(&master))
+}
+
+/// The master's state as Spark's `/json/` reports it.
+pub fn master_status(master: &Master) -> MasterJson {
+    let workers: Vec<WorkerJson> = master.registry.workers().iter().map(worker_json).collect();
+    let alive = workers.iter().filter(|w| w.state == WorkerState::Alive);
+    let (cores, coresused, memory, memoryused) = alive
+        .clone()
+        .fold((0, 0, 0, 0), |acc, w| (acc.0 + w.cores, acc.1 + w.coresused, acc.2 + w.memory, acc.3 + w.memoryused));
+    let now_ms = epoch_ms(SystemTime::now());
+    let (completed, active): (Vec<_>, Vec<_>) =
+        master.registry.applications().into_iter().partition(|app| app.end_time_ms.is_some());
+    MasterJson {
+        url: master.url.to_string(),
+        aliveworkers: alive.count(),
+        workers,
+        cores,
+        coresused,
+        memory,
+        memoryused,
+        resources: vec![],
+        resourcesused: vec![],
+        activeapps: active.iter().map(|app| application_json(app, now_ms)).collect(),
+        completedapps: completed.iter().map(|app| application_json(app, now_ms)).collect(),
+        activedrivers: vec![],
+        completeddrivers: vec![],
+        status: "ALIVE",
+    }
+}
+
+fn worker_json(worker: &WorkerRecord) -> WorkerJson {
+    // Ballista does not account memory per task; a busy slot is counted as its share of the memory.
+    let memoryused =
+        if worker.cores == 0 { 0 } else { worker.memory_mb * worker.cores_used as u64 / worker.cores as u64 };
+    WorkerJson {
+        id: worker.id.clone(),
+        host: worker.host.clone(),
+        port: worker.port,
+        webuiaddress: worker.webui_address.clone(),
+        cores: worker.cores,
+        coresused: worker.cores_used,
+        coresfree: worker.cores - worker.cores_used,
+        memory: worker.memory_mb,
+        memoryused,
+        memoryfree: worker.memory_mb - memoryused,
+        resources: json!({}),
+        resourcesused: json!({}),
+        resourcesfree: json!({}),
+        state: worker.state,
+        lastheartbeat: worker.last_heartbeat_ms,
+    }
+}
+
+fn application_json(app: &ApplicationRecord, now_ms: u64) -> ApplicationJson {
+    let submitted = chrono::DateTime::<chrono::Utc>::from(
+        std::time::UNIX_EPOCH + std::time::Duration::from_millis(app.start_time_ms),
+    );
+    ApplicationJson {
+        id: app.id.clone(),
+        starttime: app.start_time_ms,
+        name: app.name.clone(),
+        cores: app.cores,
+        user: app.user.clone(),
+        memoryperexecutor: 0,
+        memoryperslave: 0,
+        resourcesperexecutor: vec![],
+        resourcesperslave: vec![],
+        submitdate: submitted.format("%a %b %d %H:%M:%S UTC %Y").to_string(),
+        state: app.state.clone(),
+        duration: app.end_time_ms.unwrap_or(now_ms).saturating_sub(app.start_time_ms),
+    }
+}

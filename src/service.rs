@@ -1,0 +1,90 @@
+//! Running network services: binding with clear errors, serving axum routers until shutdown, and
+//! the handle a role keeps for each server it started.
+//!
+//! Every server in minispark is started through here, so they all stop the same way: one
+//! `CancellationToken` is cancelled, each server finishes its in-flight requests and releases its
+//! port, and the role awaits the handles.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// How long a stopping server may take to finish in-flight requests.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// A server running in the background.
+#[derive(Debug)]
+pub struct Service {
+    pub name: &'static str,
+    /// The address it is bound to (with the real port when 0 was asked for).
+    pub address: SocketAddr,
+    task: JoinHandle<Result<()>>,
+}
+
+impl Service {
+    pub fn spawn(name: &'static str, address: SocketAddr, task: JoinHandle<Result<()>>) -> Self {
+        Self { name, address, task }
+    }
+
+    /// Waits until the server has stopped (after its shutdown token was cancelled). Connections
+    /// that stay open (HTTP/2 streams of workers and clients) get a short grace period, then the
+    /// server is aborted so its port is released either way.
+    pub async fn stopped(mut self) -> Result<()> {
+        match tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task).await {
+            Ok(joined) => joined.with_context(|| format!("{} server panicked", self.name))?,
+            Err(_) => {
+                self.task.abort();
+                let _ = self.task.await;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Binds a TCP listener, naming the address in the error.
+pub async fn bind(address: SocketAddr) -> Result<TcpListener> {
+    TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address} (is another server using that port?)"))
+}
+
+/// Binds `host:port`, resolving a host name first.
+pub async fn bind_host(host: &str, port: u16) -> Result<TcpListener> {
+    let address = resolve(host, port).await?;
+    bind(address).await
+}
+
+/// Resolves `host:port` to one socket address, preferring IPv4.
+pub async fn resolve(host: &str, port: u16) -> Result<SocketAddr> {
+    let addresses: Vec<SocketAddr> =
+        tokio::net::lookup_host((host, port)).await.with_context(|| format!("cannot resolve host {host:?}"))?.collect();
+    addresses
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or_else(|| addresses.first())
+        .copied()
+        .with_context(|| format!("host {host:?} has no address"))
+}
+
+/// Serves an axum router on `listener` until `shutdown` is cancelled.
+pub fn serve_router(
+    name: &'static str,
+    listener: TcpListener,
+    router: Router,
+    shutdown: CancellationToken,
+) -> Result<Service> {
+    let address = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        // Connection info: Ballista's scheduler reads the peer address of registering workers.
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown.cancelled_owned())
+            .await
+            .with_context(|| format!("{name} server on {address} failed"))
+    });
+    Ok(Service::spawn(name, address, task))
+}

@@ -1,0 +1,283 @@
+//! The worker role: runs tasks for the master.
+//!
+//! A worker is a Ballista executor assembled from the library's public parts rather than
+//! `start_executor_process`, because that entry point keeps process-wide state (a global
+//! "terminating" flag and signal handlers) that breaks several workers in one process, as
+//! `minispark all` runs them. The worker polls the master for tasks (the poll is its heartbeat),
+//! serves its shuffle and result data over Arrow Flight on one port, announces its memory and web
+//! UI to the master, and serves its own `/json/`.
+
+pub mod webui;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use anyhow::{Context, Result};
+use arrow_flight::flight_service_server::FlightServiceServer;
+use ballista_core::error::BallistaError;
+use ballista_core::object_store::session_config_with_s3_support;
+use ballista_core::registry::BallistaFunctionRegistry;
+use ballista_core::serde::BallistaCodec;
+use ballista_core::serde::protobuf::ExecutorStoppedParams;
+use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
+use ballista_core::utils::{GrpcServerConfig, create_grpc_server};
+use ballista_core::{ConfigProducer, RuntimeProducer};
+use ballista_executor::execution_loop::poll_loop;
+use ballista_executor::executor::Executor;
+use ballista_executor::executor_process::{ExecutorProcessConfig, structure_executor_metadata};
+use ballista_executor::flight_service::BallistaFlightService;
+use ballista_executor::health::ExecutorHealth;
+use ballista_executor::metrics::LoggingMetricsCollector;
+use ballista_executor::runtime_cache::{DefaultSessionRuntimeCache, MemoryPoolPolicy};
+use datafusion::execution::memory_pool::{FairSpillPool, MemoryPool};
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+use datafusion::prelude::SessionConfig;
+use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Channel;
+use tonic::transport::server::TcpIncoming;
+
+use crate::cli::WorkerArgs;
+use crate::config::{MasterUrl, WorkerConfig};
+use crate::master::api::WorkerAnnouncement;
+use crate::master::registry::compact_timestamp;
+use crate::service::{Service, bind_host, serve_router};
+
+/// Largest gRPC message between worker and master (plans and task status).
+const MAX_MESSAGE_SIZE: usize = 16 << 20;
+/// Sessions whose runtime (object stores, memory pool) a worker keeps ready.
+const SESSION_RUNTIMES_KEPT: usize = 16;
+
+/// Facts about a running worker, shared with its web UI.
+pub struct WorkerInfo {
+    pub id: String,
+    /// The host name the worker advertises.
+    pub host: String,
+    pub master: MasterUrl,
+    pub data_address: SocketAddr,
+    pub webui_address: SocketAddr,
+    pub cores: usize,
+    pub memory_mb: u64,
+    pub work_dir: PathBuf,
+    pub executor: Arc<Executor>,
+    pub started: SystemTime,
+}
+
+/// A started worker.
+pub struct RunningWorker {
+    pub info: Arc<WorkerInfo>,
+    scheduler: SchedulerGrpcClient<Channel>,
+    poll: JoinHandle<Result<(), BallistaError>>,
+    announcer: JoinHandle<()>,
+    flight: JoinHandle<Result<(), tonic::transport::Error>>,
+    flight_stop: CancellationToken,
+    webui: Service,
+    webui_stop: CancellationToken,
+    /// Keeps a temporary work directory alive as long as the worker.
+    _temp_dir: Option<tempfile::TempDir>,
+}
+
+/// Starts a worker that registers with `master` and takes tasks until stopped.
+pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: CancellationToken) -> Result<RunningWorker> {
+    let cores = config.cores.max(1);
+    let (work_dir, temp_dir) = match &config.work_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the work directory {}", dir.display()))?;
+            (dir.canonicalize()?, None)
+        }
+        None => {
+            let dir = tempfile::Builder::new().prefix("minispark-worker-").tempdir()?;
+            (dir.path().to_path_buf(), Some(dir))
+        }
+    };
+    let work_dir_text = work_dir.to_string_lossy().into_owned();
+
+    let data_listener = bind_host(&config.host, config.port).await?;
+    let data_address = data_listener.local_addr()?;
+    let id = format!("worker-{}-{}-{}", compact_timestamp(SystemTime::now()), config.host, data_address.port());
+
+    let registration = structure_executor_metadata(
+        &Arc::new(ExecutorProcessConfig {
+            executor_id: id.clone(),
+            external_host: Some(config.host.clone()),
+            port: data_address.port(),
+            grpc_port: 0,
+            vcores: cores,
+            ..Default::default()
+        }),
+        cores as u32,
+    );
+    let runtime_producer = task_runtime(work_dir.clone());
+    let config_producer: ConfigProducer = Arc::new(session_config_with_s3_support);
+    let memory_policy = memory_per_task(config.memory * 1024 * 1024, cores)?;
+    let executor = Arc::new(
+        Executor::with_default_execution_engine(
+            registration,
+            &work_dir_text,
+            runtime_producer.clone(),
+            config_producer,
+            Arc::new(BallistaFunctionRegistry::default()),
+            Arc::new(LoggingMetricsCollector::default()),
+            cores,
+        )
+        .with_session_runtime_cache(Some(Arc::new(DefaultSessionRuntimeCache::new(
+            runtime_producer,
+            memory_policy,
+            SESSION_RUNTIMES_KEPT,
+        )))),
+    );
+
+    let flight_stop = CancellationToken::new();
+    let flight = serve_data(data_listener, work_dir_text, flight_stop.clone());
+    let scheduler = connect_to_master(master).await?;
+
+    let webui_listener = bind_host(&config.host, config.webui_port).await?;
+    let info = Arc::new(WorkerInfo {
+        id,
+        host: config.host.clone(),
+        master: master.clone(),
+        data_address,
+        webui_address: webui_listener.local_addr()?,
+        cores,
+        memory_mb: config.memory,
+        work_dir,
+        executor: executor.clone(),
+        started: SystemTime::now(),
+    });
+    // A child token: stopping this worker must not wait for the whole process to shut down.
+    let webui_stop = shutdown.child_token();
+    let webui = serve_router("worker web UI", webui_listener, webui::routes(info.clone()), webui_stop.clone())?;
+
+    let codec: BallistaCodec<LogicalPlanNode, PhysicalPlanNode> = BallistaCodec::default();
+    let poll = tokio::spawn(poll_loop(scheduler.clone(), executor, codec, None, None, ExecutorHealth::new()));
+    let announcer = tokio::spawn(announce_forever(info.clone(), Duration::from_secs(config.heartbeat_interval.max(1))));
+    tracing::info!(worker = %info.id, data = %data_address, webui = %info.webui_address, "worker registered with {master}");
+    Ok(RunningWorker { info, scheduler, poll, announcer, flight, flight_stop, webui, webui_stop, _temp_dir: temp_dir })
+}
+
+/// `minispark worker spark://HOST:PORT`: runs until Ctrl-C or SIGTERM.
+pub async fn run(args: WorkerArgs) -> Result<()> {
+    let shutdown = CancellationToken::new();
+    let worker = start(&args.master, &args.worker, shutdown.clone()).await?;
+    println!(
+        "Worker {} registered with {} ({} cores, {} MiB; web UI http://{}/)",
+        worker.info.id, args.master, worker.info.cores, worker.info.memory_mb, worker.info.webui_address
+    );
+    crate::signals::wait_for_shutdown().await;
+    shutdown.cancel();
+    worker.stop("worker stopped").await
+}
+
+impl RunningWorker {
+    /// Leaves the cluster cleanly: the master forgets the worker at once (and reruns its tasks
+    /// elsewhere) instead of waiting for the heartbeat timeout.
+    pub async fn stop(mut self, reason: &str) -> Result<()> {
+        self.poll.abort();
+        self.announcer.abort();
+        let stopped = ExecutorStoppedParams { executor_id: self.info.id.clone(), reason: reason.to_string() };
+        if let Err(err) = self.scheduler.executor_stopped(stopped).await {
+            tracing::warn!("could not tell the master that {} stopped: {err}", self.info.id);
+        }
+        self.flight_stop.cancel();
+        if tokio::time::timeout(Duration::from_secs(3), &mut self.flight).await.is_err() {
+            self.flight.abort();
+        }
+        self.webui_stop.cancel();
+        self.webui.stopped().await
+    }
+
+    /// Stops the worker the way a crash would: no goodbye, the master must notice on its own.
+    pub fn kill(self) {
+        self.poll.abort();
+        self.announcer.abort();
+        self.flight.abort();
+        self.webui_stop.cancel();
+    }
+}
+
+/// Each task's runtime: S3 stores from the job's settings, spill files in the work directory.
+fn task_runtime(work_dir: PathBuf) -> RuntimeProducer {
+    Arc::new(move |config: &SessionConfig| crate::s3::runtime_env(config, Some(&work_dir)))
+}
+
+/// Splits the worker's memory evenly over its task slots; a task gets the share of the slots it holds.
+fn memory_per_task(total_bytes: u64, cores: usize) -> Result<MemoryPoolPolicy> {
+    let per_core = (total_bytes / cores as u64) as usize;
+    anyhow::ensure!(per_core > 0, "--memory is smaller than one byte per core");
+    Ok(Arc::new(move |base: Arc<RuntimeEnv>, _config: &SessionConfig, slots: u32| {
+        let pool: Arc<dyn MemoryPool> = Arc::new(FairSpillPool::new(per_core.saturating_mul(slots.max(1) as usize)));
+        RuntimeEnvBuilder::from_runtime_env(&base).with_memory_pool(pool).build_arc()
+    }))
+}
+
+/// Serves shuffle and result data to other workers and to drivers.
+fn serve_data(
+    listener: tokio::net::TcpListener,
+    work_dir: String,
+    stop: CancellationToken,
+) -> JoinHandle<Result<(), tonic::transport::Error>> {
+    let service = FlightServiceServer::new(BallistaFlightService::new(work_dir))
+        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+        .max_encoding_message_size(MAX_MESSAGE_SIZE);
+    tokio::spawn(async move {
+        create_grpc_server(&GrpcServerConfig::default())
+            .add_service(service)
+            .serve_with_incoming_shutdown(TcpIncoming::from(listener).with_nodelay(Some(true)), stop.cancelled_owned())
+            .await
+    })
+}
+
+/// Connects to the master's RPC port, retrying for a while: in a compose file the worker may come
+/// up a moment before the master accepts connections.
+async fn connect_to_master(master: &MasterUrl) -> Result<SchedulerGrpcClient<Channel>> {
+    let endpoint = format!("http://{}:{}", master.host, master.port);
+    let mut delay = Duration::from_millis(100);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        match SchedulerGrpcClient::connect(endpoint.clone()).await {
+            Ok(client) => {
+                return Ok(client
+                    .max_decoding_message_size(MAX_MESSAGE_SIZE)
+                    .max_encoding_message_size(MAX_MESSAGE_SIZE));
+            }
+            Err(err) if tokio::time::Instant::now() < deadline => {
+                tracing::info!("master {master} not reachable yet ({err}); retrying");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(2));
+            }
+            Err(err) => return Err(err).with_context(|| format!("cannot reach the master at {master}")),
+        }
+    }
+}
+
+/// Tells the master, every `interval`, what Ballista's registration does not carry.
+async fn announce_forever(info: Arc<WorkerInfo>, interval: Duration) {
+    let client = reqwest::Client::new();
+    let url = format!("http://{}:{}/minispark/v1/workers/{}", info.master.host, info.master.port, info.id);
+    let announcement = WorkerAnnouncement {
+        id: info.id.clone(),
+        host: info.host.clone(),
+        port: info.data_address.port(),
+        webui_address: format!("http://{}:{}", info.host, info.webui_address.port()),
+        cores: info.cores,
+        memory_mb: info.memory_mb,
+    };
+    let body = serde_json::to_vec(&announcement).unwrap_or_default();
+    loop {
+        let sent = client
+            .put(&url)
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .and_then(|response| response.error_for_status());
+        if let Err(err) = sent {
+            tracing::debug!("cannot announce {} to the master: {err}", info.id);
+        }
+        tokio::time::sleep(interval).await;
+    }
+}

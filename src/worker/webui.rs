@@ -1,0 +1,39 @@
+//! The worker's web UI port: `/json/` with the keys of Spark's worker (`id, masterurl, cores,
+//! coresused, memory, memoryused, executors, …`).
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use super::WorkerInfo;
+
+pub fn routes(info: Arc<WorkerInfo>) -> Router {
+    Router::new().route("/json", get(worker_json)).route("/json/", get(worker_json)).with_state(info)
+}
+
+async fn worker_json(State(info): State<Arc<WorkerInfo>>) -> Json<Value> {
+    Json(worker_status(&info))
+}
+
+/// The worker's state as Spark's worker `/json/` reports it (memory in MiB).
+pub fn worker_status(info: &WorkerInfo) -> Value {
+    let cores_used = info.executor.active_task_count().min(info.cores);
+    let memory_used = info.memory_mb * cores_used as u64 / info.cores as u64;
+    json!({
+        "id": info.id,
+        "masterurl": info.master.to_string(),
+        "masterwebuiurl": "",
+        "cores": info.cores,
+        "coresused": cores_used,
+        "memory": info.memory_mb,
+        "memoryused": memory_used,
+        "resources": {},
+        "resourcesused": {},
+        "executors": [],
+        "finishedexecutors": [],
+        "workdir": info.work_dir.display().to_string(),
+    })
+}
