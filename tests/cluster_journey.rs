@@ -61,6 +61,15 @@ async fn example_application_runs_on_three_workers_and_matches_datafusion() {
         assert!(worker["lastheartbeat"].as_u64().unwrap() > 0);
     }
 
+    // Each worker's /json/ names its master and the master's web UI.
+    let worker = cluster.workers[0].as_ref().unwrap();
+    let worker_url = format!("http://{}/json/", worker.info.webui_address);
+    let worker_status = wait_for_json(&worker_url, |w| w["masterwebuiurl"] != "").await;
+    assert_eq!(worker_status["id"], worker.info.id.as_str());
+    assert_eq!(worker_status["masterurl"], cluster.master_url().to_string());
+    assert_eq!(worker_status["masterwebuiurl"], format!("http://{}", cluster.master.webui.address));
+    assert_eq!((worker_status["cores"].as_u64(), worker_status["memory"].as_u64()), (Some(2), Some(512)));
+
     let (files, _) = cluster.upload_data(&repo().join("data")).await.unwrap();
     assert_eq!(files, 14, "customers.csv, products.json and 12 order files");
 
@@ -141,6 +150,9 @@ async fn example_application_runs_on_three_workers_and_matches_datafusion() {
     let status: serde_json::Value = reqwest_json(&format!("http://{}/json/", cluster.master.webui.address)).await;
     assert_eq!(status["completedapps"][0]["name"], "example");
     assert_eq!(status["completedapps"][0]["state"], "FINISHED");
+    assert_eq!(status["completedapps"][0]["cores"], 6);
+    assert_eq!(status["completedapps"][0]["memoryperexecutor"], 512);
+    assert!(status["activeapps"].as_array().unwrap().is_empty());
 
     cluster.stop().await.unwrap();
 }
@@ -264,4 +276,46 @@ async fn wait_for_json(url: &str, done: impl Fn(&serde_json::Value) -> bool) -> 
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     panic!("{url} never reached the expected state: {}", reqwest_json(url).await);
+}
+
+/// The storage role keeps acknowledged objects across a restart, and creating its default buckets
+/// again on start leaves them alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_keeps_objects_across_restarts() {
+    use object_store::{ObjectStoreExt, PutPayload};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let config = minispark::config::StorageConfig {
+        address: "127.0.0.1:0".parse().unwrap(),
+        root_user: "ada".into(),
+        root_password: "lovelace-secret".into(),
+        data_dir: tmp.path().join("storage"),
+    };
+    let start = || async {
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let service = minispark::storage::start(&config, shutdown.clone()).await.unwrap();
+        let s3 = minispark::config::S3Config {
+            endpoint: format!("http://{}", service.address),
+            access_key: "ada".into(),
+            secret_key: "lovelace-secret".into(),
+            region: "us-east-1".into(),
+        };
+        (service, shutdown, s3)
+    };
+
+    let (service, shutdown, s3) = start().await;
+    let store = minispark::s3::bucket_client(&s3, "spark-data").unwrap();
+    let key = object_store::path::Path::from("dir/hello.txt");
+    store.put(&key, PutPayload::from_static(b"hello, spark")).await.unwrap();
+    shutdown.cancel();
+    service.stopped().await.unwrap();
+
+    let (service, shutdown, s3) = start().await;
+    let store = minispark::s3::bucket_client(&s3, "spark-data").unwrap();
+    let bytes = store.get(&key).await.unwrap().bytes().await.unwrap();
+    assert_eq!(&bytes[..], b"hello, spark");
+    let output = minispark::s3::bucket_client(&s3, "spark-output").unwrap();
+    assert!(output.list(None).try_collect::<Vec<_>>().await.unwrap().is_empty());
+    shutdown.cancel();
+    service.stopped().await.unwrap();
 }

@@ -121,7 +121,7 @@ pub fn progress_line(label: &str, progress: &JobProgress) -> String {
     let total: usize = progress.stages.iter().map(|s| s.partitions.unwrap_or(0)).sum();
     let done: usize = progress.stages.iter().map(|s| s.completed_partitions).sum();
     const WIDTH: usize = 20;
-    let filled = if total == 0 { 0 } else { (done * WIDTH / total).min(WIDTH) };
+    let filled = (done * WIDTH).checked_div(total).unwrap_or(0).min(WIDTH);
     format!(
         "[{label}] job {}: stages {stages_done}/{}, tasks {done}/{total} [{}{}]",
         progress.job_id,

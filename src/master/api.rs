@@ -32,6 +32,12 @@ pub struct WorkerAnnouncement {
     pub memory_mb: u64,
 }
 
+/// The master's answer to an announcement.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WorkerAcknowledged {
+    pub master_webui_url: String,
+}
+
 /// A driver registering its application.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ApplicationRegistration {
@@ -103,20 +109,23 @@ async fn announce_worker(
     State(master): State<Arc<Master>>,
     Path(id): Path<String>,
     Json(announcement): Json<WorkerAnnouncement>,
-) -> StatusCode {
+) -> Result<Json<WorkerAcknowledged>, StatusCode> {
     if announcement.id != id {
-        return StatusCode::BAD_REQUEST;
+        return Err(StatusCode::BAD_REQUEST);
     }
     master.registry.announce_worker(announcement);
-    StatusCode::NO_CONTENT
+    Ok(Json(WorkerAcknowledged { master_webui_url: master.webui_url.clone() }))
 }
 
 async fn register_application(
     State(master): State<Arc<Master>>,
     Json(registration): Json<ApplicationRegistration>,
 ) -> Json<ApplicationRegistered> {
-    let cores = master.registry.alive_cores();
-    Json(ApplicationRegistered { id: master.registry.register_application(registration, cores), cores })
+    let capacity = master.registry.alive_capacity();
+    Json(ApplicationRegistered {
+        id: master.registry.register_application(registration, capacity),
+        cores: capacity.cores,
+    })
 }
 
 async fn finish_application(

@@ -26,6 +26,8 @@ use scheduler::EmbeddedScheduler;
 /// State shared by the master's servers.
 pub struct Master {
     pub url: MasterUrl,
+    /// `http://host:port` of the web UI, handed to workers for their `/json/`.
+    pub webui_url: String,
     pub scheduler: EmbeddedScheduler,
     pub registry: Registry,
 }
@@ -45,15 +47,16 @@ pub async fn start(config: &MasterConfig, shutdown: CancellationToken) -> Result
     let rpc_listener = bind_host(&config.host, config.port).await?;
     let rpc_port = rpc_listener.local_addr()?.port();
     let scheduler = scheduler::start(config, &config.host, rpc_port).await?;
+    let webui_listener = bind_host(&config.host, config.webui_port).await?;
     let master = Arc::new(Master {
         url: MasterUrl { host: config.host.clone(), port: rpc_port },
+        webui_url: format!("http://{}:{}", config.host, webui_listener.local_addr()?.port()),
         scheduler,
         registry: Registry::new(config.worker_timeout()),
     });
 
     let rpc_router = master.scheduler.router().merge(api::routes(master.clone()));
     let rpc = serve_router("master RPC", rpc_listener, rpc_router, shutdown.clone())?;
-    let webui_listener = bind_host(&config.host, config.webui_port).await?;
     let webui = serve_router("master web UI", webui_listener, webui::routes(master.clone()), shutdown.clone())?;
     tokio::spawn(keep_registry_current(master.clone(), shutdown));
     tracing::info!("master at {} (web UI http://{})", master.url, webui.address);

@@ -47,12 +47,20 @@ pub struct ExecutorSighting {
     pub cores_used: usize,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacity {
+    pub cores: usize,
+    pub memory_per_worker_mb: u64,
+}
+
 #[derive(Debug, Clone)]
 pub struct ApplicationRecord {
     pub id: String,
     pub name: String,
     pub user: String,
     pub cores: usize,
+    /// Memory per worker in MiB: every worker runs the application's tasks.
+    pub memory_per_executor_mb: u64,
     pub webui_address: Option<String>,
     pub start_time_ms: u64,
     pub end_time_ms: Option<u64>,
@@ -144,12 +152,18 @@ impl Registry {
         self.lock().workers.values().cloned().collect()
     }
 
-    pub fn alive_cores(&self) -> usize {
-        self.lock().workers.values().filter(|w| w.state == WorkerState::Alive).map(|w| w.cores).sum()
+    /// Task slots on the alive workers, and the smallest memory one of them offers.
+    pub fn alive_capacity(&self) -> Capacity {
+        let inner = self.lock();
+        let alive = inner.workers.values().filter(|w| w.state == WorkerState::Alive);
+        Capacity {
+            cores: alive.clone().map(|w| w.cores).sum(),
+            memory_per_worker_mb: alive.map(|w| w.memory_mb).min().unwrap_or(0),
+        }
     }
 
     /// Registers an application and returns its Spark-style id (`app-YYYYMMDDhhmmss-NNNN`).
-    pub fn register_application(&self, registration: ApplicationRegistration, cores: usize) -> String {
+    pub fn register_application(&self, registration: ApplicationRegistration, capacity: Capacity) -> String {
         let now = SystemTime::now();
         let mut inner = self.lock();
         let id = format!("app-{}-{:04}", compact_timestamp(now), inner.applications.len());
@@ -157,7 +171,8 @@ impl Registry {
             id: id.clone(),
             name: registration.name,
             user: registration.user,
-            cores,
+            cores: capacity.cores,
+            memory_per_executor_mb: capacity.memory_per_worker_mb,
             webui_address: registration.webui_address,
             start_time_ms: epoch_ms(now),
             end_time_ms: None,
@@ -235,14 +250,14 @@ mod tests {
         assert!(workers.iter().all(|w| w.state == WorkerState::Alive));
         assert_eq!(workers[0].memory_mb, 1024);
         assert_eq!(workers[0].webui_address, "http://127.0.0.1:8081");
-        assert_eq!(registry.alive_cores(), 4);
+        assert_eq!(registry.alive_capacity(), Capacity { cores: 4, memory_per_worker_mb: 0 });
 
         // w1 is gone from Ballista, w2 has not been heard of for longer than the timeout.
         registry.observe(vec![sighting("w2", now - 11_000)]);
         let workers = registry.workers();
         assert_eq!(workers.iter().map(|w| w.state).collect::<Vec<_>>(), [WorkerState::Dead, WorkerState::Dead]);
         assert_eq!(workers[0].cores_used, 0);
-        assert_eq!(registry.alive_cores(), 0);
+        assert_eq!(registry.alive_capacity().cores, 0);
 
         // A worker that comes back is ALIVE again under the same id.
         registry.observe(vec![sighting("w1", epoch_ms(SystemTime::now()))]);
@@ -253,7 +268,7 @@ mod tests {
     fn applications_get_spark_ids_and_end_states() {
         let registry = Registry::new(Duration::from_secs(10));
         let registration = ApplicationRegistration { name: "example".into(), user: "ada".into(), webui_address: None };
-        let id = registry.register_application(registration, 6);
+        let id = registry.register_application(registration, Capacity { cores: 6, memory_per_worker_mb: 512 });
         assert!(id.starts_with("app-") && id.ends_with("-0000") && id.len() == "app-20261125145738-0000".len());
         assert_eq!(registry.applications()[0].state, "RUNNING");
         assert!(registry.finish_application(&id, "FINISHED"));

@@ -42,7 +42,7 @@ use tonic::transport::server::TcpIncoming;
 
 use crate::cli::WorkerArgs;
 use crate::config::{MasterUrl, WorkerConfig};
-use crate::master::api::WorkerAnnouncement;
+use crate::master::api::{WorkerAcknowledged, WorkerAnnouncement};
 use crate::master::registry::compact_timestamp;
 use crate::service::{Service, bind_host, serve_router};
 
@@ -57,6 +57,8 @@ pub struct WorkerInfo {
     /// The host name the worker advertises.
     pub host: String,
     pub master: MasterUrl,
+    /// The master's web UI, learned from its answer to the first announcement.
+    pub master_webui_url: std::sync::OnceLock<String>,
     pub data_address: SocketAddr,
     pub webui_address: SocketAddr,
     pub cores: usize,
@@ -140,6 +142,7 @@ pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: Cancella
         id,
         host: config.host.clone(),
         master: master.clone(),
+        master_webui_url: std::sync::OnceLock::new(),
         data_address,
         webui_address: webui_listener.local_addr()?,
         cores,
@@ -275,8 +278,14 @@ async fn announce_forever(info: Arc<WorkerInfo>, interval: Duration) {
             .send()
             .await
             .and_then(|response| response.error_for_status());
-        if let Err(err) = sent {
-            tracing::debug!("cannot announce {} to the master: {err}", info.id);
+        match sent {
+            Ok(response) => {
+                let acknowledged = response.bytes().await.ok().and_then(|body| serde_json::from_slice(&body).ok());
+                if let Some(WorkerAcknowledged { master_webui_url }) = acknowledged {
+                    let _ = info.master_webui_url.set(master_webui_url);
+                }
+            }
+            Err(err) => tracing::debug!("cannot announce {} to the master: {err}", info.id),
         }
         tokio::time::sleep(interval).await;
     }

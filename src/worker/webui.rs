@@ -25,7 +25,7 @@ pub fn worker_status(info: &WorkerInfo) -> Value {
     json!({
         "id": info.id,
         "masterurl": info.master.to_string(),
-        "masterwebuiurl": "",
+        "masterwebuiurl": info.master_webui_url.get().cloned().unwrap_or_default(),
         "cores": info.cores,
         "coresused": cores_used,
         "memory": info.memory_mb,
