@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{DriverConfig, MasterConfig, MasterUrl, StorageConfig, WorkerConfig, parse_listen_address};
+use crate::config::{DriverConfig, MasterConfig, MasterUrl, StorageConfig, WorkerConfig};
 
 /// A Spark-standalone-shaped cluster in one binary: master, workers, driver and S3 storage.
 #[derive(Debug, Parser)]
@@ -128,10 +128,4 @@ pub struct AllArgs {
     /// Show no progress lines while jobs run.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-}
-
-impl AllArgs {
-    pub fn storage_address(&self) -> anyhow::Result<std::net::SocketAddr> {
-        parse_listen_address(&format!("{}:{}", self.host, self.storage_port))
-    }
 }

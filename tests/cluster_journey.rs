@@ -25,7 +25,7 @@ fn example_job_writing_to(dir: &Path) -> String {
 /// The example job as plain single-process DataFusion runs it: local files in, local files out.
 fn example_job_local(dir: &Path) -> String {
     let data = repo().join("data");
-    example_job_writing_to(dir)
+    example_job_writing_to(&dir.join("reference"))
         .replace("s3://spark-data/", &format!("{}/", data.display()))
         .replace("s3a://spark-data/", &format!("{}/", data.display()))
         .replace("s3://spark-output/", &format!("{}/reference/", dir.display()))
@@ -78,6 +78,10 @@ async fn example_application_runs_on_three_workers_and_matches_datafusion() {
     let driver = Driver::connect(&cluster.driver_config(true), "example").await.unwrap();
     let results = driver.run_script(&job).await.unwrap();
     driver.finish(true).await;
+    // Submitting the application again replaces its outputs instead of adding a second copy.
+    let again = Driver::connect(&cluster.driver_config(true), "example").await.unwrap();
+    assert_eq!(again.run_script(&job).await.unwrap().len(), results.len());
+    again.finish(true).await;
 
     // The printed table is what single-process DataFusion computes from the local files.
     let reference = run_locally(&example_job_local(tmp.path())).await;
@@ -107,11 +111,10 @@ async fn example_application_runs_on_three_workers_and_matches_datafusion() {
     let store = minispark::s3::bucket_client(&cluster.s3, "spark-output").unwrap();
     let written: Vec<String> =
         store.list(None).map_ok(|o| o.location.to_string()).try_collect::<Vec<_>>().await.unwrap();
-    assert!(
-        written.iter().any(|k| k.starts_with("sales_by_country_category/") && k.ends_with(".parquet")),
-        "{written:?}"
-    );
-    assert!(written.iter().any(|k| k.starts_with("monthly_revenue/") && k.ends_with(".parquet")), "{written:?}");
+    for prefix in ["sales_by_country_category/", "monthly_revenue/"] {
+        let files: Vec<_> = written.iter().filter(|k| k.starts_with(prefix)).collect();
+        assert!(files.len() == 1 && files[0].ends_with(".parquet"), "{written:?}");
+    }
     let check = SessionContext::new();
     check.register_object_store(&url::Url::parse("s3://spark-output").unwrap(), std::sync::Arc::new(store));
     let ordered = "SELECT * FROM t ORDER BY country, category";
@@ -133,8 +136,12 @@ async fn example_application_runs_on_three_workers_and_matches_datafusion() {
 
     // The CSV went to the local output directory.
     let csv_dir = tmp.path().join("output/sales_by_country_category");
-    let csv_files: Vec<_> = std::fs::read_dir(&csv_dir).unwrap().collect();
-    assert!(!csv_files.is_empty(), "no CSV in {}", csv_dir.display());
+    let csv_files: Vec<_> = std::fs::read_dir(&csv_dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(csv_files.len() == 1 && csv_files[0].extension().unwrap() == "csv", "{csv_files:?}");
+    let csv = std::fs::read_to_string(&csv_files[0]).unwrap();
+    let header = csv.lines().next().unwrap_or_default().replace('"', "");
+    assert_eq!(header, "country,category,orders,customers,units,revenue,avg_unit_price");
+    assert_eq!(csv.lines().count() as u64, 1 + writes[1].0);
 
     // The work was spread: the aggregation's tasks ran on more than one worker.
     let mut workers = BTreeSet::new();
@@ -148,10 +155,11 @@ async fn example_application_runs_on_three_workers_and_matches_datafusion() {
 
     // The master shows the application as completed.
     let status: serde_json::Value = reqwest_json(&format!("http://{}/json/", cluster.master.webui.address)).await;
-    assert_eq!(status["completedapps"][0]["name"], "example");
-    assert_eq!(status["completedapps"][0]["state"], "FINISHED");
-    assert_eq!(status["completedapps"][0]["cores"], 6);
-    assert_eq!(status["completedapps"][0]["memoryperexecutor"], 512);
+    assert_eq!(status["completedapps"].as_array().unwrap().len(), 2);
+    for app in status["completedapps"].as_array().unwrap() {
+        assert_eq!((app["name"].as_str(), app["state"].as_str()), (Some("example"), Some("FINISHED")));
+        assert_eq!((app["cores"].as_u64(), app["memoryperexecutor"].as_u64()), (Some(6), Some(512)));
+    }
     assert!(status["activeapps"].as_array().unwrap().is_empty());
 
     cluster.stop().await.unwrap();

@@ -207,8 +207,15 @@ impl Driver {
                 continue;
             };
             let target = write_target(&plan);
-            let (job_id, batches) =
-                self.execute(plan, &statement).await.map_err(|e| anyhow!("{}: {e:#}", statement.location(&file)))?;
+            let fail = |e: anyhow::Error| anyhow!("{}: {e:#}", statement.location(&file));
+            let replaced = match copy_directory(&plan) {
+                Some(directory) => Some(self.existing_files(directory).await.map_err(fail)?),
+                None => None,
+            };
+            let (job_id, batches) = self.execute(plan, &statement).await.map_err(fail)?;
+            if let Some(replaced) = replaced {
+                replaced.remove().await.map_err(fail)?;
+            }
             let outcome = match target {
                 Some(target) => Outcome::Wrote { rows: count_written(&batches), target },
                 None => Outcome::Rows(batches),
@@ -243,6 +250,24 @@ impl Driver {
         }
     }
 
+    /// The files a COPY into `directory` replaces. They are removed only after the new files are
+    /// written, so a failed write leaves the previous result in place.
+    async fn existing_files(&self, directory: &str) -> Result<ReplacedFiles> {
+        let url = ListingTableUrl::parse(directory).with_context(|| format!("invalid location {directory:?}"))?;
+        let store = self.ctx.runtime_env().object_store(&url)?;
+        let mut files = Vec::new();
+        let mut listing = store.list(Some(url.prefix()));
+        while let Some(entry) = listing.next().await {
+            match entry {
+                Ok(meta) => files.push(meta.location),
+                Err(object_store::Error::NotFound { .. }) => break,
+                Err(err) => return Err(anyhow!("cannot list {directory}: {err}")),
+            }
+        }
+        drop(listing);
+        Ok(ReplacedFiles { directory: directory.to_string(), store, files })
+    }
+
     /// Runs a plan on the cluster, reporting progress while it runs.
     async fn execute(&self, plan: LogicalPlan, statement: &Statement) -> Result<(Option<String>, Vec<RecordBatch>)> {
         let physical = self.ctx.execute_logical_plan(plan).await?.create_physical_plan().await?;
@@ -262,6 +287,34 @@ fn distributed_job_id(plan: &Arc<dyn ExecutionPlan>) -> Option<String> {
 
 fn is_definition(plan: &LogicalPlan) -> bool {
     matches!(plan, LogicalPlan::Ddl(_) | LogicalPlan::Statement(_))
+}
+
+/// A COPY into a directory replaces the directory's contents, as Spark's overwrite mode does;
+/// without that, every run would add another copy of the result beside the last one.
+fn copy_directory(plan: &LogicalPlan) -> Option<&str> {
+    match plan {
+        LogicalPlan::Copy(copy) if copy.output_url.ends_with('/') => Some(&copy.output_url),
+        _ => None,
+    }
+}
+
+/// Files of a previous result, to be removed once the new one is written.
+struct ReplacedFiles {
+    directory: String,
+    store: Arc<dyn object_store::ObjectStore>,
+    files: Vec<object_store::path::Path>,
+}
+
+impl ReplacedFiles {
+    async fn remove(self) -> Result<()> {
+        for file in &self.files {
+            self.store
+                .delete(file)
+                .await
+                .with_context(|| format!("wrote {} but cannot remove the previous file {file}", self.directory))?;
+        }
+        Ok(())
+    }
 }
 
 /// Where a write plan puts its rows, or None for a query.

@@ -19,16 +19,13 @@ use serde::{Deserialize, Serialize};
 
 use super::Master;
 
-/// What a worker tells the master about itself, repeated with every heartbeat interval.
+/// What a worker tells the master about itself beyond Ballista's registration (which carries its
+/// host, data port and cores), repeated every heartbeat interval.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkerAnnouncement {
     pub id: String,
-    pub host: String,
-    /// The worker's data (Arrow Flight) port, the one Ballista registers.
-    pub port: u16,
     /// `http://host:port` of the worker's web UI.
     pub webui_address: String,
-    pub cores: usize,
     pub memory_mb: u64,
 }
 

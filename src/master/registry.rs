@@ -238,10 +238,7 @@ mod tests {
         let now = epoch_ms(SystemTime::now());
         registry.announce_worker(WorkerAnnouncement {
             id: "w1".into(),
-            host: "127.0.0.1".into(),
-            port: 1,
             webui_address: "http://127.0.0.1:8081".into(),
-            cores: 2,
             memory_mb: 1024,
         });
         registry.observe(vec![sighting("w1", now), sighting("w2", now)]);

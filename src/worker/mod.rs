@@ -263,10 +263,7 @@ async fn announce_forever(info: Arc<WorkerInfo>, interval: Duration) {
     let url = format!("http://{}:{}/minispark/v1/workers/{}", info.master.host, info.master.port, info.id);
     let announcement = WorkerAnnouncement {
         id: info.id.clone(),
-        host: info.host.clone(),
-        port: info.data_address.port(),
         webui_address: format!("http://{}:{}", info.host, info.webui_address.port()),
-        cores: info.cores,
         memory_mb: info.memory_mb,
     };
     let body = serde_json::to_vec(&announcement).unwrap_or_default();
