@@ -129,6 +129,9 @@ impl Driver {
                 .await
                 .with_context(|| format!("cannot open a session on the master at {}", config.master))?;
         tracing::info!(app = %registered.id, "application {app_name} registered with {}", config.master);
+        if registered.cores == 0 {
+            tracing::warn!("no ALIVE workers are registered with {}: jobs wait until one is", config.master);
+        }
         Ok(Self { ctx, master: config.master.clone(), http, app_id: registered.id, quiet: config.quiet })
     }
 

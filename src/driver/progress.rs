@@ -15,6 +15,9 @@ use crate::config::MasterUrl;
 use crate::master::api::JobProgress;
 
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
+/// Like Spark's "Initial job has not accepted any resources" warning: after this long without a
+/// single task started, the user is told why the job may be waiting.
+const NO_RESOURCES_WARNING: Duration = Duration::from_secs(15);
 
 pub struct Reporter {
     base_url: String,
@@ -41,6 +44,7 @@ impl Reporter {
         let mut id = None;
         let mut last = None;
         let mut reported_stages = BTreeSet::new();
+        let mut warned = false;
         loop {
             let finished = running.is_finished();
             if id.is_none() {
@@ -54,6 +58,16 @@ impl Reporter {
             }
             if finished {
                 break;
+            }
+            let started_a_task = last.as_ref().is_some_and(|p: &JobProgress| !p.tasks.is_empty());
+            if !warned && !started_a_task && started.elapsed() > NO_RESOURCES_WARNING {
+                warned = true;
+                eprintln!(
+                    "\n[{}] the job has not started any task for {}s: are workers registered and ALIVE? \
+                     (see the master's /json/)",
+                    self.label,
+                    NO_RESOURCES_WARNING.as_secs()
+                );
             }
             tokio::time::sleep(POLL_INTERVAL).await;
         }
