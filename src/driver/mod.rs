@@ -240,8 +240,7 @@ impl Driver {
     }
 
     async fn check_input_exists(&self, location: &str) -> Result<()> {
-        let url = ListingTableUrl::parse(location).with_context(|| format!("invalid location {location:?}"))?;
-        let store = self.ctx.runtime_env().object_store(&url)?;
+        let (url, store) = self.store_for(location)?;
         let prefix = url.prefix();
         if !url.is_collection() && store.head(prefix).await.is_ok() {
             return Ok(());
@@ -253,11 +252,17 @@ impl Driver {
         }
     }
 
+    /// The object store holding a table or output location, and the location as a URL.
+    fn store_for(&self, location: &str) -> Result<(ListingTableUrl, Arc<dyn object_store::ObjectStore>)> {
+        let url = ListingTableUrl::parse(location).with_context(|| format!("invalid location {location:?}"))?;
+        let store = self.ctx.runtime_env().object_store(&url)?;
+        Ok((url, store))
+    }
+
     /// The files a COPY into `directory` replaces. They are removed only after the new files are
     /// written, so a failed write leaves the previous result in place.
     async fn existing_files(&self, directory: &str) -> Result<ReplacedFiles> {
-        let url = ListingTableUrl::parse(directory).with_context(|| format!("invalid location {directory:?}"))?;
-        let store = self.ctx.runtime_env().object_store(&url)?;
+        let (url, store) = self.store_for(directory)?;
         let mut files = Vec::new();
         let mut listing = store.list(Some(url.prefix()));
         while let Some(entry) = listing.next().await {
