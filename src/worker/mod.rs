@@ -156,8 +156,12 @@ pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: Cancella
     let webui = serve_router("worker web UI", webui_listener, webui::routes(info.clone()), webui_stop.clone())?;
 
     let codec: BallistaCodec<LogicalPlanNode, PhysicalPlanNode> = BallistaCodec::default();
+    // Announce before the first poll registers the executor with Ballista, so the master never lists
+    // this worker without its memory (Spark's registration carries both at once).
+    let announcer = Announcer::new(info.clone());
+    announcer.announce().await.with_context(|| format!("the master at {master} refused worker {}", info.id))?;
     let poll = tokio::spawn(poll_loop(scheduler.clone(), executor, codec, None, None, ExecutorHealth::new()));
-    let announcer = tokio::spawn(announce_forever(info.clone(), Duration::from_secs(config.heartbeat_interval.max(1))));
+    let announcer = tokio::spawn(announcer.announce_forever(Duration::from_secs(config.heartbeat_interval.max(1))));
     tracing::info!(worker = %info.id, data = %data_address, webui = %info.webui_address, "worker registered with {master}");
     Ok(RunningWorker { info, scheduler, poll, announcer, flight, flight_stop, webui, webui_stop, _temp_dir: temp_dir })
 }
@@ -257,33 +261,49 @@ async fn connect_to_master(master: &MasterUrl) -> Result<SchedulerGrpcClient<Cha
     }
 }
 
-/// Tells the master, every `interval`, what Ballista's registration does not carry.
-async fn announce_forever(info: Arc<WorkerInfo>, interval: Duration) {
-    let client = reqwest::Client::new();
-    let url = format!("http://{}:{}/minispark/v1/workers/{}", info.master.host, info.master.port, info.id);
-    let announcement = WorkerAnnouncement {
-        id: info.id.clone(),
-        webui_address: format!("http://{}:{}", info.host, info.webui_address.port()),
-        memory_mb: info.memory_mb,
-    };
-    let body = serde_json::to_vec(&announcement).unwrap_or_default();
-    loop {
-        let sent = client
-            .put(&url)
+/// Tells the master what Ballista's registration does not carry: memory and web UI address.
+struct Announcer {
+    client: reqwest::Client,
+    url: String,
+    body: Vec<u8>,
+    info: Arc<WorkerInfo>,
+}
+
+impl Announcer {
+    fn new(info: Arc<WorkerInfo>) -> Self {
+        let url = format!("http://{}:{}/minispark/v1/workers/{}", info.master.host, info.master.port, info.id);
+        let announcement = WorkerAnnouncement {
+            id: info.id.clone(),
+            webui_address: format!("http://{}:{}", info.host, info.webui_address.port()),
+            memory_mb: info.memory_mb,
+        };
+        let body = serde_json::to_vec(&announcement).unwrap_or_default();
+        Announcer { client: reqwest::Client::new(), url, body, info }
+    }
+
+    async fn announce(&self) -> Result<()> {
+        let response = self
+            .client
+            .put(&self.url)
             .header(http::header::CONTENT_TYPE, "application/json")
-            .body(body.clone())
+            .body(self.body.clone())
             .send()
             .await
-            .and_then(|response| response.error_for_status());
-        match sent {
-            Ok(response) => {
-                let acknowledged = response.bytes().await.ok().and_then(|body| serde_json::from_slice(&body).ok());
-                if let Some(WorkerAcknowledged { master_webui_url }) = acknowledged {
-                    let _ = info.master_webui_url.set(master_webui_url);
-                }
-            }
-            Err(err) => tracing::debug!("cannot announce {} to the master: {err}", info.id),
+            .and_then(|response| response.error_for_status())?;
+        let acknowledged = response.bytes().await.ok().and_then(|body| serde_json::from_slice(&body).ok());
+        if let Some(WorkerAcknowledged { master_webui_url }) = acknowledged {
+            let _ = self.info.master_webui_url.set(master_webui_url);
         }
-        tokio::time::sleep(interval).await;
+        Ok(())
+    }
+
+    /// Repeats the announcement so a restarted master learns it again.
+    async fn announce_forever(self, interval: Duration) {
+        loop {
+            tokio::time::sleep(interval).await;
+            if let Err(err) = self.announce().await {
+                tracing::debug!("cannot announce {} to the master: {err}", self.info.id);
+            }
+        }
     }
 }
