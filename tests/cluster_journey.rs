@@ -2,8 +2,10 @@
 //! process on free ports, upload data/, run the example application through a driver, and check
 //! what it printed and wrote against single-process DataFusion over the same files.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::prelude::SessionContext;
@@ -12,9 +14,7 @@ use minispark::all::{LocalCluster, LocalClusterOptions};
 use minispark::driver::{Driver, Outcome};
 use object_store::ObjectStore;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{product_pairs_job, product_pairs_reference, repo, reqwest_json, wait_for_json};
 
 /// The example job with its local output directory moved into `dir`.
 fn example_job_writing_to(dir: &Path) -> String {
@@ -165,11 +165,6 @@ async fn example_application_runs_on_three_workers_and_matches_datafusion() {
     cluster.stop().await.unwrap();
 }
 
-async fn reqwest_json(url: &str) -> serde_json::Value {
-    let body = reqwest::get(url).await.unwrap().error_for_status().unwrap().bytes().await.unwrap();
-    serde_json::from_slice(&body).unwrap()
-}
-
 /// Bad input gets a clear error, a non-zero exit and no output: wrong credentials, bad SQL
 /// (syntax or an unknown column in the last statement), a missing input path.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -254,36 +249,50 @@ async fn stopped_and_killed_workers_turn_dead() {
     let killed_id = cluster.workers[1].as_ref().unwrap().info.id.clone();
 
     cluster.stop_worker(0).await.unwrap();
-    let status = wait_for_json(&url, |s| worker_state(s, &stopped_id) == "DEAD").await;
+    let status = wait_for_json(&url, |s| worker_field(s, &stopped_id, "state") == "DEAD").await;
     assert_eq!(status["aliveworkers"], 2);
 
     cluster.kill_worker(1).unwrap();
-    let status = wait_for_json(&url, |s| worker_state(s, &killed_id) == "DEAD").await;
+    let status = wait_for_json(&url, |s| worker_field(s, &killed_id, "state") == "DEAD").await;
     assert_eq!(status["aliveworkers"], 1);
     assert_eq!(status["workers"].as_array().unwrap().len(), 3, "dead workers stay listed");
 
     cluster.stop().await.unwrap();
 }
 
-fn worker_state(status: &serde_json::Value, id: &str) -> String {
+/// A worker that dies in the middle of a job costs time, not results: once the master declares it
+/// DEAD, Ballista reruns its tasks, and any shuffle output lost with it, on the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_worker_killed_mid_job_leaves_the_job_complete_and_correct() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut options = LocalClusterOptions::ephemeral(&tmp.path().join("storage"));
+    options.worker_timeout_secs = 3;
+    let mut cluster = LocalCluster::start(options).await.unwrap();
+    cluster.upload_data(&repo().join("data")).await.unwrap();
+    let job = tmp.path().join("pairs.sql");
+    std::fs::write(&job, product_pairs_job("s3://spark-data/orders/")).unwrap();
+
+    let driver = Driver::connect(&cluster.driver_config(true), "pairs").await.unwrap();
+    let running = tokio::spawn(async move { driver.run_script(&job).await });
+    let victim = cluster.workers[1].as_ref().unwrap().info.id.clone();
+    let url = format!("http://{}/json/", cluster.master.webui.address);
+    wait_for_json(&url, |s| running.is_finished() || worker_field(s, &victim, "coresused").as_u64() > Some(0)).await;
+    assert!(!running.is_finished(), "the job must still be running when the worker dies");
+    cluster.kill_worker(1).unwrap();
+
+    let results = running.await.unwrap().expect("the job survives the loss of a worker");
+    let Outcome::Rows(rows) = &results.last().unwrap().outcome else { panic!("the last statement is a query") };
+    assert_eq!(pretty_format_batches(rows).unwrap().to_string(), product_pairs_reference().await);
+    assert_eq!(worker_field(&reqwest_json(&url).await, &victim, "state"), "DEAD");
+    cluster.stop().await.unwrap();
+}
+
+fn worker_field(status: &serde_json::Value, id: &str, field: &str) -> serde_json::Value {
     status["workers"]
         .as_array()
         .and_then(|workers| workers.iter().find(|w| w["id"] == id))
-        .and_then(|w| w["state"].as_str())
-        .unwrap_or("")
-        .to_string()
-}
-
-/// Polls a JSON endpoint until `done` holds; the bound is generous, the test is not about timing.
-async fn wait_for_json(url: &str, done: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
-    for _ in 0..300 {
-        let status = reqwest_json(url).await;
-        if done(&status) {
-            return status;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("{url} never reached the expected state: {}", reqwest_json(url).await);
+        .map(|w| w[field].clone())
+        .unwrap_or_default()
 }
 
 /// The storage role keeps acknowledged objects across a restart, and creating its default buckets

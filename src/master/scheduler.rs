@@ -16,7 +16,12 @@ use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::{SchedulerConfig, TaskDistributionPolicy};
 use ballista_scheduler::metrics::default_metrics_collector;
 use ballista_scheduler::scheduler_server::SchedulerServer;
+use datafusion::common::config::ConfigOptions;
 use datafusion::execution::{SessionState, SessionStateBuilder};
+use datafusion::physical_optimizer::PhysicalOptimizerRule;
+use datafusion::physical_plan::coalesce_partitions::CoalescePartitionsExec;
+use datafusion::physical_plan::sorts::sort_preserving_merge::SortPreservingMergeExec;
+use datafusion::physical_plan::{ExecutionPlan, ExecutionPlanProperties};
 use datafusion::prelude::SessionConfig;
 use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
 
@@ -88,5 +93,40 @@ fn planning_session(config: SessionConfig) -> datafusion::common::Result<Session
         .with_scalar_functions(ballista_scalar_functions())
         .with_aggregate_functions(ballista_aggregate_functions())
         .with_window_functions(ballista_window_functions())
+        .with_physical_optimizer_rule(Arc::new(SingleResultPartition))
         .build())
+}
+
+/// Ends every plan in one partition, so the job's final stage is a single task.
+///
+/// When a worker is lost, Ballista 55 re-runs a stage whose input it held in full, and tasks that
+/// had already finished publish their output a second time. Between stages the workers drop such
+/// duplicates (see `worker::engine`), but the final stage's outputs go straight to the driver. A
+/// final stage of one task has no finished sibling to repeat. The driver collects every row
+/// anyway, so funnelling them through one task costs a shuffle of the result, not parallelism.
+#[derive(Debug)]
+struct SingleResultPartition;
+
+impl PhysicalOptimizerRule for SingleResultPartition {
+    fn optimize(
+        &self,
+        plan: Arc<dyn ExecutionPlan>,
+        _config: &ConfigOptions,
+    ) -> datafusion::common::Result<Arc<dyn ExecutionPlan>> {
+        if plan.output_partitioning().partition_count() <= 1 {
+            return Ok(plan);
+        }
+        Ok(match plan.output_ordering().cloned() {
+            Some(ordering) => Arc::new(SortPreservingMergeExec::new(ordering, plan)),
+            None => Arc::new(CoalescePartitionsExec::new(plan)),
+        })
+    }
+
+    fn name(&self) -> &str {
+        "minispark_single_result_partition"
+    }
+
+    fn schema_check(&self) -> bool {
+        true
+    }
 }

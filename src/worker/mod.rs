@@ -7,9 +7,10 @@
 //! serves its shuffle and result data over Arrow Flight on one port, announces its memory and web
 //! UI to the master, and serves its own `/json/`.
 
+pub mod engine;
 pub mod webui;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -117,7 +118,7 @@ pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: Cancella
     let config_producer: ConfigProducer = Arc::new(session_config_with_s3_support);
     let memory_policy = memory_per_task(config.memory * 1024 * 1024, cores)?;
     let executor = Arc::new(
-        Executor::with_default_execution_engine(
+        Executor::new(
             registration,
             &work_dir_text,
             runtime_producer.clone(),
@@ -125,6 +126,7 @@ pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: Cancella
             Arc::new(BallistaFunctionRegistry::default()),
             Arc::new(LoggingMetricsCollector::default()),
             cores,
+            Arc::new(engine::DeduplicatingEngine::default()),
         )
         .with_session_runtime_cache(Some(Arc::new(DefaultSessionRuntimeCache::new(
             runtime_producer,

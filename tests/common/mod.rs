@@ -1,0 +1,54 @@
+//! Helpers the user-journey tests share: where the repository is, polling JSON endpoints, and a
+//! job long enough to lose a worker in the middle of.
+#![allow(dead_code)] // each test crate uses its own subset
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use datafusion::arrow::util::pretty::pretty_format_batches;
+use datafusion::prelude::SessionContext;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub async fn reqwest_json(url: &str) -> serde_json::Value {
+    let body = reqwest::get(url).await.unwrap().error_for_status().unwrap().bytes().await.unwrap();
+    serde_json::from_slice(&body).unwrap()
+}
+
+/// Polls a JSON endpoint until `done` holds; the bound is generous, the test is not about timing.
+pub async fn wait_for_json(url: &str, done: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    for _ in 0..600 {
+        if let Ok(response) = reqwest::get(url).await
+            && let Ok(body) = response.bytes().await
+            && let Ok(status) = serde_json::from_slice::<serde_json::Value>(&body)
+            && done(&status)
+        {
+            return status;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{url} never reached the expected state: {}", reqwest_json(url).await);
+}
+
+/// A job of several seconds on a small cluster: every pair of orders whose products share the
+/// last digit (360 million rows from 60,000 orders), aggregated into seven rows.
+pub fn product_pairs_job(orders_location: &str) -> String {
+    format!(
+        "CREATE EXTERNAL TABLE orders STORED AS CSV LOCATION '{orders_location}' OPTIONS ('format.has_header' 'true');\n\
+         SELECT a.customer_id % 7 AS bucket, COUNT(*) AS pairs, SUM(b.quantity) AS units \
+         FROM orders a JOIN orders b ON a.product_id % 10 = b.product_id % 10 GROUP BY 1 ORDER BY 1;\n"
+    )
+}
+
+/// The product-pairs result as single-process DataFusion prints it from data/.
+pub async fn product_pairs_reference() -> String {
+    let ctx = SessionContext::new();
+    let orders = format!("{}/", repo().join("data/orders").display());
+    let job = product_pairs_job(&orders);
+    let statements = minispark::driver::script::split_statements(&job).unwrap();
+    ctx.sql(&statements[0].sql).await.unwrap().collect().await.unwrap();
+    let batches = ctx.sql(&statements[1].sql).await.unwrap().collect().await.unwrap();
+    pretty_format_batches(&batches).unwrap().to_string()
+}
