@@ -20,7 +20,10 @@ use crate::worker::RunningWorker;
 /// Settings for a cluster in one process.
 #[derive(Debug, Clone)]
 pub struct LocalClusterOptions {
+    /// The address every role advertises.
     pub host: String,
+    /// The address every role listens on, if not `host` (0.0.0.0 in a container).
+    pub bind: Option<String>,
     pub workers: usize,
     pub cores: usize,
     pub memory_mb: u64,
@@ -36,10 +39,15 @@ pub struct LocalClusterOptions {
 }
 
 impl LocalClusterOptions {
+    fn bind_host(&self) -> &str {
+        self.bind.as_deref().unwrap_or(&self.host)
+    }
+
     /// Free ports everywhere, storage in `storage_dir`: what tests use.
     pub fn ephemeral(storage_dir: &Path) -> Self {
         Self {
             host: "127.0.0.1".into(),
+            bind: None,
             workers: 3,
             cores: 2,
             memory_mb: 512,
@@ -69,7 +77,7 @@ impl LocalCluster {
     pub async fn start(options: LocalClusterOptions) -> Result<Self> {
         let shutdown = CancellationToken::new();
         let storage_config = StorageConfig {
-            address: crate::config::parse_listen_address(&format!("{}:{}", options.host, options.storage_port))?,
+            address: crate::config::parse_listen_address(&format!("{}:{}", options.bind_host(), options.storage_port))?,
             root_user: options.root_user.clone(),
             root_password: options.root_password.clone(),
             data_dir: options.storage_dir.clone(),
@@ -77,13 +85,14 @@ impl LocalCluster {
         let storage = crate::storage::start(&storage_config, shutdown.clone()).await?;
         let master_config = MasterConfig {
             host: options.host.clone(),
+            bind: options.bind.clone(),
             port: options.master_port,
             webui_port: options.master_webui_port,
             worker_timeout: options.worker_timeout_secs,
         };
         let master = crate::master::start(&master_config, shutdown.clone()).await?;
         let s3 = S3Config {
-            endpoint: format!("http://{}", storage.address),
+            endpoint: format!("http://{}:{}", options.host, storage.address.port()),
             access_key: options.root_user.clone(),
             secret_key: options.root_password.clone(),
             region: "us-east-1".into(),
@@ -108,7 +117,8 @@ impl LocalCluster {
             first => first + index as u16,
         };
         let mut config = WorkerConfig::local(self.options.cores, self.options.memory_mb, 1);
-        config.host = self.options.host.clone();
+        config.host = Some(self.options.host.clone());
+        config.bind = self.options.bind.clone();
         config.webui_port = webui_port;
         let worker = crate::worker::start(self.master_url(), &config, self.shutdown.clone()).await?;
         self.workers.push(Some(worker));
@@ -146,10 +156,7 @@ impl LocalCluster {
 
     /// Copies a local directory into `s3://spark-data`.
     pub async fn upload_data(&self, dir: &Path) -> Result<(usize, u64)> {
-        let store = crate::s3::bucket_client(&self.s3, "spark-data")?;
-        crate::s3::upload_dir(&store, dir)
-            .await
-            .with_context(|| format!("cannot upload {} to s3://spark-data", dir.display()))
+        crate::s3::upload_dir_to_bucket(&self.s3, "spark-data", dir).await
     }
 
     /// A driver configuration pointing at this cluster.
@@ -175,6 +182,7 @@ pub async fn run(args: AllArgs) -> Result<()> {
     }
     let options = LocalClusterOptions {
         host: args.host.clone(),
+        bind: args.bind.clone(),
         workers: args.workers,
         cores: args.cores,
         memory_mb: args.memory,
@@ -211,9 +219,10 @@ pub async fn run(args: AllArgs) -> Result<()> {
 fn print_access_points(cluster: &LocalCluster) {
     let master = &cluster.master;
     println!("\nResults: s3://spark-output/ (Parquet) and output/ (CSV)");
-    println!("Master:      {}   web UI http://{}/ (JSON: /json/)", master.master.url, master.webui.address);
+    println!("Master:      {}   web UI {}/ (JSON: /json/)", master.master.url, master.master.webui_url);
     for worker in cluster.workers.iter().flatten() {
-        println!("Worker:      {}   web UI http://{}/json/", worker.info.id, worker.info.webui_address);
+        let info = &worker.info;
+        println!("Worker:      {}   web UI http://{}:{}/json/", info.id, info.host, info.webui_address.port());
     }
     println!(
         "Storage:     {}   user {} (aws --endpoint-url {} s3 ls s3://spark-output/ --recursive)",

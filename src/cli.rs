@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{DriverConfig, MasterConfig, MasterUrl, StorageConfig, WorkerConfig};
+pub use crate::driver::shell::SqlArgs;
+pub use crate::healthcheck::HealthcheckArgs;
 
 /// A Spark-standalone-shaped cluster in one binary: master, workers, driver and S3 storage.
 #[derive(Debug, Parser)]
@@ -33,6 +35,10 @@ pub enum Command {
     Driver(DriverArgs),
     /// Run every role in one process (storage, master, workers, driver) and the example application.
     All(AllArgs),
+    /// Open a SQL shell on the cluster (like spark-sql), or run -e SQL / -f FILE.
+    Sql(SqlArgs),
+    /// Check that a role answers (exit 0) or not (exit 1): the probe for container healthchecks.
+    Healthcheck(HealthcheckArgs),
 }
 
 #[derive(Debug, Args)]
@@ -61,6 +67,18 @@ pub struct DriverArgs {
 
     /// SQL job files to run at start, in order.
     pub jobs: Vec<PathBuf>,
+
+    /// Local directory to upload to s3://spark-data before the jobs run.
+    #[arg(long, env = "SPARK_APP_DATA")]
+    pub data: Option<PathBuf>,
+
+    /// Port of the application UI; the next free one is taken if it is in use (Spark: spark.ui.port).
+    #[arg(long, env = "SPARK_UI_PORT", default_value_t = 4040)]
+    pub ui_port: u16,
+
+    /// Address the application UI listens on; 0.0.0.0 for every interface (containers).
+    #[arg(long, env = "SPARK_LOCAL_IP", default_value = "127.0.0.1")]
+    pub bind: String,
 }
 
 #[derive(Debug, Args)]
@@ -93,9 +111,13 @@ pub struct AllArgs {
     #[arg(long, env = "MINIO_VOLUMES", default_value = "storage")]
     pub storage_dir: PathBuf,
 
-    /// Address the master, workers and storage bind to.
+    /// Address the roles advertise to each other and print.
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
+
+    /// Address the roles listen on, if not --host; 0.0.0.0 for every interface (containers).
+    #[arg(long, env = "SPARK_LOCAL_IP")]
+    pub bind: Option<String>,
 
     /// Master RPC port.
     #[arg(long, env = "SPARK_MASTER_PORT", default_value_t = 7077)]

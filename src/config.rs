@@ -16,9 +16,13 @@ use clap::Args;
 /// `minispark master`: the cluster coordinator (Ballista scheduler) and its web UI.
 #[derive(Debug, Clone, Args)]
 pub struct MasterConfig {
-    /// Address the master binds to and advertises to workers.
+    /// Host name or address the master advertises to workers and drivers (`spark://HOST:PORT`).
     #[arg(long, env = "SPARK_MASTER_HOST", default_value = "127.0.0.1")]
     pub host: String,
+
+    /// Address to listen on, if not the --host address; 0.0.0.0 listens on every interface (containers).
+    #[arg(long, env = "SPARK_LOCAL_IP")]
+    pub bind: Option<String>,
 
     /// Port for the master's RPC service (`spark://HOST:PORT`).
     #[arg(long, env = "SPARK_MASTER_PORT", default_value_t = 7077)]
@@ -44,9 +48,15 @@ pub struct WorkerConfig {
     #[arg(long, short = 'm', env = "SPARK_WORKER_MEMORY", default_value = "1g", value_parser = parse_memory_mb)]
     pub memory: u64,
 
-    /// Address the worker binds to and advertises to the master and other workers.
-    #[arg(long, env = "SPARK_WORKER_HOST", default_value = "127.0.0.1")]
-    pub host: String,
+    /// Host name or address the worker advertises to the master and other workers (default: the
+    /// --bind address; with 0.0.0.0, the address this machine reaches the master from).
+    #[arg(long, env = "SPARK_WORKER_HOST")]
+    pub host: Option<String>,
+
+    /// Address to listen on (default: the --host address, else 127.0.0.1); 0.0.0.0 listens on
+    /// every interface, as a worker in a container must.
+    #[arg(long, env = "SPARK_LOCAL_IP")]
+    pub bind: Option<String>,
 
     /// Port for shuffle and result transfer (Arrow Flight); 0 picks a free port.
     #[arg(long, env = "SPARK_WORKER_PORT", default_value_t = 0)]
@@ -124,6 +134,29 @@ pub struct DriverConfig {
     pub quiet: bool,
 }
 
+/// Variables that may instead be given as `NAME_FILE`, a file holding the value: the MinIO and
+/// bitnami convention for Docker secrets (`/run/secrets/...`).
+const SECRET_VARIABLES: [&str; 4] =
+    ["MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+
+/// Sets each secret variable from its `NAME_FILE` file when one is named. A secret file wins over
+/// a plain value, since a compose override can add a secret but cannot remove the base file's
+/// default. Must run before any other thread starts (it changes the environment).
+pub fn load_secret_files() -> Result<()> {
+    for name in SECRET_VARIABLES {
+        let Some(file) = std::env::var_os(format!("{name}_FILE")) else { continue };
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read {name}_FILE={}", PathBuf::from(&file).display()))?;
+        let value = text.trim_end_matches(['\r', '\n']);
+        if value.is_empty() {
+            bail!("{name}_FILE={} is empty", PathBuf::from(&file).display());
+        }
+        // SAFETY: called from main before the runtime or any other thread exists.
+        unsafe { std::env::set_var(name, value) };
+    }
+    Ok(())
+}
+
 /// A `spark://HOST:PORT` master URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MasterUrl {
@@ -160,6 +193,10 @@ impl std::fmt::Display for MasterUrl {
 }
 
 impl MasterConfig {
+    pub fn bind_host(&self) -> &str {
+        self.bind.as_deref().unwrap_or(&self.host)
+    }
+
     pub fn worker_timeout(&self) -> Duration {
         Duration::from_secs(self.worker_timeout.max(1))
     }
@@ -171,12 +208,17 @@ impl WorkerConfig {
         Self {
             cores,
             memory: memory_mb,
-            host: "127.0.0.1".into(),
+            host: None,
+            bind: None,
             port: 0,
             webui_port: 0,
             work_dir: None,
             heartbeat_interval,
         }
+    }
+
+    pub fn bind_host(&self) -> &str {
+        self.bind.as_deref().or(self.host.as_deref()).unwrap_or("127.0.0.1")
     }
 }
 

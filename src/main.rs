@@ -7,6 +7,10 @@ use clap::Parser;
 use minispark::cli::{Cli, Command};
 
 fn main() -> ExitCode {
+    if let Err(err) = minispark::config::load_secret_files() {
+        eprintln!("minispark: error: {err:#}");
+        return ExitCode::FAILURE;
+    }
     let cli = Cli::parse();
     minispark::logging::init(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -24,6 +28,8 @@ fn main() -> ExitCode {
             Command::Submit(args) => minispark::driver::submit(args).await,
             Command::Driver(args) => minispark::driver::serve(args).await,
             Command::All(args) => minispark::all::run(args).await,
+            Command::Sql(args) => minispark::driver::shell::run(args).await,
+            Command::Healthcheck(args) => minispark::healthcheck::run(args).await,
         }
     });
     match result {

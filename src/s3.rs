@@ -144,6 +144,12 @@ impl ObjectStoreRegistry for ClusterObjectStores {
     }
 }
 
+/// Copies a local directory into the root of `bucket`.
+pub async fn upload_dir_to_bucket(s3: &S3Config, bucket: &str, dir: &Path) -> Result<(usize, u64)> {
+    let store = bucket_client(s3, bucket)?;
+    upload_dir(&store, dir).await.with_context(|| format!("cannot upload {} to s3://{bucket}", dir.display()))
+}
+
 /// Uploads every file under `dir` to `bucket`, keyed by its path relative to `dir`. Returns the
 /// number of files and bytes sent.
 pub async fn upload_dir(store: &dyn ObjectStore, dir: &Path) -> Result<(usize, u64)> {

@@ -59,6 +59,22 @@ pub async fn bind_host(host: &str, port: u16) -> Result<TcpListener> {
     bind(address).await
 }
 
+/// Binds `host:port`, or the next free port after it (Spark's application UI takes 4041 when
+/// 4040 is in use). Port 0 asks for any free port once.
+pub async fn bind_port_or_next(host: &str, port: u16, attempts: u16) -> Result<TcpListener> {
+    let mut candidate = port;
+    loop {
+        match bind_host(host, candidate).await {
+            Ok(listener) => return Ok(listener),
+            Err(err) if port != 0 && candidate < port.saturating_add(attempts - 1) && candidate < u16::MAX => {
+                tracing::debug!("{err:#}; trying the next port");
+                candidate += 1;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
+
 /// Resolves `host:port` to one socket address, preferring IPv4.
 pub async fn resolve(host: &str, port: u16) -> Result<SocketAddr> {
     let addresses: Vec<SocketAddr> =
@@ -87,4 +103,20 @@ pub fn serve_router(
             .with_context(|| format!("{name} server on {address} failed"))
     });
     Ok(Service::spawn(name, address, task))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_taken_port_moves_to_the_next_free_one() {
+        let taken = bind_host("127.0.0.1", 0).await.unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let next = bind_port_or_next("127.0.0.1", port, 16).await.unwrap();
+        let next_port = next.local_addr().unwrap().port();
+        assert!(next_port > port && next_port < port + 16, "{port} -> {next_port}");
+        let err = bind_port_or_next("127.0.0.1", port, 1).await.unwrap_err();
+        assert!(format!("{err:#}").contains("is another server using that port"), "{err:#}");
+    }
 }

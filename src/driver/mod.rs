@@ -9,9 +9,12 @@
 
 pub mod progress;
 pub mod script;
+pub mod shell;
+pub mod webui;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use anyhow::{Context, Result, anyhow};
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
@@ -28,18 +31,21 @@ use datafusion::prelude::SessionContext;
 use datafusion_proto::protobuf::LogicalPlanNode;
 use futures::StreamExt;
 use object_store::ObjectStoreExt;
+use tokio_util::sync::CancellationToken;
 
 use crate::cli::{DriverArgs, SubmitArgs};
 use crate::config::{DriverConfig, MasterUrl};
 use crate::master::api::{ApplicationFinished, ApplicationRegistered, ApplicationRegistration};
+use crate::service::{bind_port_or_next, serve_router};
 use script::{Statement, split_statements};
+use webui::ApplicationInfo;
 
 /// An application connected to the cluster.
 pub struct Driver {
     ctx: SessionContext,
     master: MasterUrl,
     http: reqwest::Client,
-    pub app_id: String,
+    pub app: Arc<ApplicationInfo>,
     quiet: bool,
 }
 
@@ -71,9 +77,19 @@ pub async fn submit(args: SubmitArgs) -> Result<()> {
     result
 }
 
-/// `minispark driver`: runs the given job files, then stays up until Ctrl-C or SIGTERM.
+/// Like Spark's `spark.port.maxRetries`: a second driver on the machine takes 4041, and so on.
+const UI_PORT_ATTEMPTS: u16 = 16;
+
+/// `minispark driver`: uploads the data directory if asked, serves the application UI, runs the
+/// given job files, then stays up until Ctrl-C or SIGTERM.
 pub async fn serve(args: DriverArgs) -> Result<()> {
     let name = args.driver.name.clone().unwrap_or_else(|| "minispark-driver".into());
+    if let Some(dir) = &args.data {
+        let (files, bytes) = crate::s3::upload_dir_to_bucket(&args.driver.s3, "spark-data", dir).await?;
+        eprintln!("uploaded {files} files ({:.1} MB) from {} to s3://spark-data", bytes as f64 / 1e6, dir.display());
+    }
+    // Bound before the application registers, so a port problem leaves nothing behind on the master.
+    let ui_listener = bind_port_or_next(&args.bind, args.ui_port, UI_PORT_ATTEMPTS).await?;
     let driver = Driver::connect(&args.driver, &name).await?;
     let mut result = Ok(());
     for job in &args.jobs {
@@ -82,9 +98,20 @@ pub async fn serve(args: DriverArgs) -> Result<()> {
             break;
         }
     }
+    // Served once the start-up jobs are done: a healthcheck then means "ready for more work".
     if result.is_ok() {
-        println!("driver {} ready on {}; stop with Ctrl-C", driver.app_id, driver.master);
-        crate::signals::wait_for_shutdown().await;
+        let shutdown = CancellationToken::new();
+        result = match serve_router("application UI", ui_listener, webui::routes(driver.app.clone()), shutdown.clone())
+        {
+            Ok(ui) => {
+                let (id, master) = (&driver.app.id, &driver.master);
+                println!("driver {id} ready on {master}; application UI http://{}/; stop with Ctrl-C", ui.address);
+                crate::signals::wait_for_shutdown().await;
+                shutdown.cancel();
+                ui.stopped().await
+            }
+            Err(err) => Err(err),
+        };
     }
     driver.finish(result.is_ok()).await;
     result
@@ -100,11 +127,9 @@ impl Driver {
     /// Registers the application with the master and opens a session on the cluster.
     pub async fn connect(config: &DriverConfig, app_name: &str) -> Result<Self> {
         let http = reqwest::Client::new();
-        let registration = ApplicationRegistration {
-            name: app_name.to_string(),
-            user: std::env::var("USER").unwrap_or_else(|_| "root".into()),
-            webui_address: None,
-        };
+        let user = std::env::var("USER").unwrap_or_else(|_| "root".into());
+        let registration =
+            ApplicationRegistration { name: app_name.to_string(), user: user.clone(), webui_address: None };
         let registered: ApplicationRegistered = post_json(
             &http,
             &format!("http://{}:{}/minispark/v1/applications", config.master.host, config.master.port),
@@ -132,7 +157,8 @@ impl Driver {
         if registered.cores == 0 {
             tracing::warn!("no ALIVE workers are registered with {}: jobs wait until one is", config.master);
         }
-        Ok(Self { ctx, master: config.master.clone(), http, app_id: registered.id, quiet: config.quiet })
+        let app = ApplicationInfo { id: registered.id, name: app_name.to_string(), user, started: SystemTime::now() };
+        Ok(Self { ctx, master: config.master.clone(), http, app: Arc::new(app), quiet: config.quiet })
     }
 
     /// Tells the master the application has ended.
@@ -140,12 +166,12 @@ impl Driver {
         let state = if succeeded { "FINISHED" } else { "FAILED" };
         let url = format!(
             "http://{}:{}/minispark/v1/applications/{}/finish",
-            self.master.host, self.master.port, self.app_id
+            self.master.host, self.master.port, self.app.id
         );
         if let Err(err) =
             post_json::<_, serde_json::Value>(&self.http, &url, &ApplicationFinished { state: state.into() }).await
         {
-            tracing::warn!("cannot report the end of {} to the master: {err:#}", self.app_id);
+            tracing::warn!("cannot report the end of {} to the master: {err:#}", self.app.id);
         }
     }
 
@@ -153,17 +179,7 @@ impl Driver {
     /// row counts with their target.
     pub async fn run_and_print(&self, path: &Path) -> Result<Vec<StatementResult>> {
         let results = self.run_script(path).await?;
-        for result in &results {
-            match &result.outcome {
-                Outcome::Defined => {}
-                Outcome::Wrote { rows, target } => println!("wrote {rows} rows to {target}"),
-                Outcome::Rows(batches) => {
-                    println!("{}", pretty_format_batches(batches)?);
-                    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
-                    println!("({rows} row{})", if rows == 1 { "" } else { "s" });
-                }
-            }
-        }
+        print_results(&results)?;
         Ok(results)
     }
 
@@ -171,7 +187,12 @@ impl Driver {
     pub async fn run_script(&self, path: &Path) -> Result<Vec<StatementResult>> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the job file {file}"))?;
-        let statements = split_statements(&text).with_context(|| format!("{file}: invalid SQL"))?;
+        self.run_sql(&text, &file).await
+    }
+
+    /// Runs SQL text from `source` (a file name, or `<stdin>`), all statements checked first.
+    pub async fn run_sql(&self, text: &str, file: &str) -> Result<Vec<StatementResult>> {
+        let statements = split_statements(text).with_context(|| format!("{file}: invalid SQL"))?;
         if statements.is_empty() {
             return Err(anyhow!("{file} contains no SQL statements"));
         }
@@ -182,7 +203,7 @@ impl Driver {
         for statement in statements {
             let ast = state
                 .sql_to_statement(&statement.sql, &dialect)
-                .map_err(|e| anyhow!("{}: syntax error: {e}", statement.location(&file)))?;
+                .map_err(|e| anyhow!("{}: syntax error: {e}", statement.location(file)))?;
             parsed.push((statement, ast));
         }
 
@@ -194,9 +215,9 @@ impl Driver {
                 .state()
                 .statement_to_plan(ast)
                 .await
-                .map_err(|e| anyhow!("{}: {e}", statement.location(&file)))?;
+                .map_err(|e| anyhow!("{}: {e}", statement.location(file)))?;
             if is_definition(&plan) {
-                self.define(plan).await.map_err(|e| anyhow!("{}: {e:#}", statement.location(&file)))?;
+                self.define(plan).await.map_err(|e| anyhow!("{}: {e:#}", statement.location(file)))?;
                 planned.push((statement, None));
             } else {
                 planned.push((statement, Some(plan)));
@@ -210,7 +231,7 @@ impl Driver {
                 continue;
             };
             let target = write_target(&plan);
-            let fail = |e: anyhow::Error| anyhow!("{}: {e:#}", statement.location(&file));
+            let fail = |e: anyhow::Error| anyhow!("{}: {e:#}", statement.location(file));
             let replaced = match copy_directory(&plan) {
                 Some(directory) => Some(self.existing_files(directory).await.map_err(fail)?),
                 None => None,
@@ -286,6 +307,22 @@ impl Driver {
         let batches = running.await.context("the query task panicked")??;
         Ok((job_id, batches))
     }
+}
+
+/// Prints what each statement did: query results as tables, writes as row counts with their target.
+pub fn print_results(results: &[StatementResult]) -> Result<()> {
+    for result in results {
+        match &result.outcome {
+            Outcome::Defined => {}
+            Outcome::Wrote { rows, target } => println!("wrote {rows} rows to {target}"),
+            Outcome::Rows(batches) => {
+                println!("{}", pretty_format_batches(batches)?);
+                let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+                println!("({rows} row{})", if rows == 1 { "" } else { "s" });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The scheduler's id for a running plan, once the scheduler has accepted it.

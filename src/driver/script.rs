@@ -26,6 +26,17 @@ impl Statement {
 
 /// Splits `text` at semicolons that are outside quotes and comments. Empty statements are dropped.
 pub fn split_statements(text: &str) -> Result<Vec<Statement>> {
+    scan(text).map(|(statements, _)| statements)
+}
+
+/// Whether someone typing `text` has not finished yet: its last statement lacks the semicolon,
+/// or a quote or comment is still open.
+pub fn needs_more_input(text: &str) -> bool {
+    !matches!(scan(text), Ok((_, false)))
+}
+
+/// The statements, and whether the last one ran to the end of the text without a semicolon.
+fn scan(text: &str) -> Result<(Vec<Statement>, bool)> {
     let mut statements = Vec::new();
     let mut current = String::new();
     let mut start_line = None;
@@ -101,8 +112,9 @@ pub fn split_statements(text: &str) -> Result<Vec<Statement>> {
         }
         current.push(c);
     }
+    let unterminated = start_line.is_some();
     push(&mut current, &mut start_line);
-    Ok(statements)
+    Ok((statements, unterminated))
 }
 
 #[cfg(test)]
@@ -128,6 +140,16 @@ mod tests {
         assert_eq!(statements.len(), 1);
         assert_eq!(statements[0].line, 2);
         assert!(split_statements("-- nothing\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn knows_when_a_typed_statement_is_unfinished() {
+        assert!(needs_more_input("SELECT 1"));
+        assert!(needs_more_input("SELECT 1;\nSELECT 'a;"));
+        assert!(needs_more_input("SELECT 1 /* still;"));
+        assert!(!needs_more_input("SELECT 1;"));
+        assert!(!needs_more_input("SELECT 1; -- done\n"));
+        assert!(!needs_more_input("  "));
     }
 
     #[test]

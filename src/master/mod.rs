@@ -44,10 +44,10 @@ const REFRESH_INTERVAL: Duration = Duration::from_millis(500);
 
 /// Starts the scheduler, the RPC port and the web UI. Ports may be 0 (free ports).
 pub async fn start(config: &MasterConfig, shutdown: CancellationToken) -> Result<RunningMaster> {
-    let rpc_listener = bind_host(&config.host, config.port).await?;
+    let rpc_listener = bind_host(config.bind_host(), config.port).await?;
     let rpc_port = rpc_listener.local_addr()?.port();
     let scheduler = scheduler::start(config, &config.host, rpc_port).await?;
-    let webui_listener = bind_host(&config.host, config.webui_port).await?;
+    let webui_listener = bind_host(config.bind_host(), config.webui_port).await?;
     let master = Arc::new(Master {
         url: MasterUrl { host: config.host.clone(), port: rpc_port },
         webui_url: format!("http://{}:{}", config.host, webui_listener.local_addr()?.port()),

@@ -45,7 +45,7 @@ use crate::cli::WorkerArgs;
 use crate::config::{MasterUrl, WorkerConfig};
 use crate::master::api::{WorkerAcknowledged, WorkerAnnouncement};
 use crate::master::registry::compact_timestamp;
-use crate::service::{Service, bind_host, serve_router};
+use crate::service::{Service, bind_host, resolve, serve_router};
 
 /// Largest gRPC message between worker and master (plans and task status).
 const MAX_MESSAGE_SIZE: usize = 16 << 20;
@@ -99,14 +99,15 @@ pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: Cancella
     };
     let work_dir_text = work_dir.to_string_lossy().into_owned();
 
-    let data_listener = bind_host(&config.host, config.port).await?;
+    let host = advertised_host(config, master).await?;
+    let data_listener = bind_host(config.bind_host(), config.port).await?;
     let data_address = data_listener.local_addr()?;
-    let id = format!("worker-{}-{}-{}", compact_timestamp(SystemTime::now()), config.host, data_address.port());
+    let id = format!("worker-{}-{}-{}", compact_timestamp(SystemTime::now()), host, data_address.port());
 
     let registration = structure_executor_metadata(
         &Arc::new(ExecutorProcessConfig {
             executor_id: id.clone(),
-            external_host: Some(config.host.clone()),
+            external_host: Some(host.clone()),
             port: data_address.port(),
             grpc_port: 0,
             vcores: cores,
@@ -139,10 +140,10 @@ pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: Cancella
     let flight = serve_data(data_listener, work_dir_text, flight_stop.clone());
     let scheduler = connect_to_master(master).await?;
 
-    let webui_listener = bind_host(&config.host, config.webui_port).await?;
+    let webui_listener = bind_host(config.bind_host(), config.webui_port).await?;
     let info = Arc::new(WorkerInfo {
         id,
-        host: config.host.clone(),
+        host,
         master: master.clone(),
         master_webui_url: std::sync::OnceLock::new(),
         data_address,
@@ -238,6 +239,31 @@ fn serve_data(
             .serve_with_incoming_shutdown(TcpIncoming::from(listener).with_nodelay(Some(true)), stop.cancelled_owned())
             .await
     })
+}
+
+/// The name the master and other workers reach this worker by. A worker listening on every
+/// interface (as in a container, where its replicas share one configuration) advertises the
+/// address it reaches the master from, as Spark's workers do.
+async fn advertised_host(config: &WorkerConfig, master: &MasterUrl) -> Result<String> {
+    if let Some(host) = &config.host {
+        return Ok(host.clone());
+    }
+    let bind = config.bind_host();
+    if !bind.parse::<IpAddr>().is_ok_and(|ip| ip.is_unspecified()) {
+        return Ok(bind.to_string());
+    }
+    let master_address = resolve(&master.host, master.port).await?;
+    let probe = std::net::UdpSocket::bind(SocketAddr::new(unspecified_like(master_address.ip()), 0))?;
+    // Connecting a UDP socket sends nothing; it only asks the kernel which local address routes there.
+    probe.connect(master_address).with_context(|| format!("no route to the master at {master}"))?;
+    Ok(probe.local_addr()?.ip().to_string())
+}
+
+fn unspecified_like(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+        IpAddr::V6(_) => IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
+    }
 }
 
 /// Connects to the master's RPC port, retrying for a while: in a compose file the worker may come
