@@ -67,7 +67,7 @@ pub async fn start(config: &MasterConfig, shutdown: CancellationToken) -> Result
 pub async fn run(config: MasterConfig) -> Result<()> {
     let shutdown = CancellationToken::new();
     let running = start(&config, shutdown.clone()).await?;
-    println!("Spark master at {} (web UI http://{}/)", running.master.url, running.webui.address);
+    println!("Spark master at {} (web UI {}/)", running.master.url, running.master.webui_url);
     crate::signals::wait_for_shutdown().await;
     shutdown.cancel();
     running.stopped().await

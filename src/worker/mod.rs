@@ -174,8 +174,13 @@ pub async fn run(args: WorkerArgs) -> Result<()> {
     let shutdown = CancellationToken::new();
     let worker = start(&args.master, &args.worker, shutdown.clone()).await?;
     println!(
-        "Worker {} registered with {} ({} cores, {} MiB; web UI http://{}/)",
-        worker.info.id, args.master, worker.info.cores, worker.info.memory_mb, worker.info.webui_address
+        "Worker {} registered with {} ({} cores, {} MiB; web UI http://{}:{}/)",
+        worker.info.id,
+        args.master,
+        worker.info.cores,
+        worker.info.memory_mb,
+        worker.info.host,
+        worker.info.webui_address.port()
     );
     crate::signals::wait_for_shutdown().await;
     shutdown.cancel();
