@@ -15,4 +15,5 @@ pub mod s3;
 pub mod service;
 pub mod signals;
 pub mod storage;
+pub mod web;
 pub mod worker;

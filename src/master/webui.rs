@@ -1,6 +1,6 @@
 //! The master's web UI port: `/json/` with the keys and value conventions of Spark's master
 //! (memory in MiB, heartbeats in epoch milliseconds, lowercase keys), which scripts and
-//! healthchecks poll. The HTML pages are served here too.
+//! healthchecks poll, and `/`, the page that renders it (`web/master.html`).
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -15,7 +15,12 @@ use super::Master;
 use super::registry::{ApplicationRecord, WorkerRecord, WorkerState, epoch_ms};
 
 pub fn routes(master: Arc<Master>) -> Router {
-    Router::new().route("/json", get(master_json)).route("/json/", get(master_json)).with_state(master)
+    Router::new()
+        .route("/", get(|| async { crate::web::page(crate::web::MASTER_PAGE) }))
+        .route("/json", get(master_json))
+        .route("/json/", get(master_json))
+        .merge(crate::web::assets())
+        .with_state(master)
 }
 
 /// The body of `GET /json/`.

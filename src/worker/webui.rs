@@ -1,5 +1,5 @@
 //! The worker's web UI port: `/json/` with the keys of Spark's worker (`id, masterurl, cores,
-//! coresused, memory, memoryused, executors, …`).
+//! coresused, memory, memoryused, executors, …`), and `/`, the page that renders it.
 
 use std::sync::Arc;
 
@@ -11,7 +11,12 @@ use serde_json::{Value, json};
 use super::WorkerInfo;
 
 pub fn routes(info: Arc<WorkerInfo>) -> Router {
-    Router::new().route("/json", get(worker_json)).route("/json/", get(worker_json)).with_state(info)
+    Router::new()
+        .route("/", get(|| async { crate::web::page(crate::web::WORKER_PAGE) }))
+        .route("/json", get(worker_json))
+        .route("/json/", get(worker_json))
+        .merge(crate::web::assets())
+        .with_state(info)
 }
 
 async fn worker_json(State(info): State<Arc<WorkerInfo>>) -> Json<Value> {

@@ -1,0 +1,109 @@
+//! What a person sees in a browser: the master's page lists the cluster's workers as ALIVE with
+//! links to their own pages, and a worker's page names it and its master. Pages are rendered by
+//! headless Chromium (Debian's `chromium`, which .ci/run installs); screenshots are kept under
+//! `$CARGO_TARGET_DIR/screenshots/` (or `target/screenshots/`) for people to look at.
+//!
+//! Without Chromium the browser checks print "skipped" and pass, so `cargo test` works on a machine
+//! with only the Rust toolchain; under CI (CI set) a missing Chromium fails the test.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use minispark::all::{LocalCluster, LocalClusterOptions};
+
+use common::repo;
+
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|name| {
+        Command::new(name)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+fn screenshots() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo().join("target"));
+    let dir = target.join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Loads `url` headless, lets its scripts run, and returns the resulting DOM; also saves a
+/// screenshot named `name`.png.
+fn render(browser: &str, url: &str, name: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let run = |extra: &[String]| {
+        let output = Command::new("timeout")
+            .arg("60")
+            .arg(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--virtual-time-budget=5000",
+                "--window-size=1280,900",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
+            .arg(url)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{browser} failed on {url}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let shot = screenshots().join(format!("{name}.png"));
+    run(&[format!("--screenshot={}", shot.display())]);
+    assert!(std::fs::metadata(&shot).is_ok_and(|m| m.len() > 1000), "no screenshot at {}", shot.display());
+    run(&["--dump-dom".to_string()])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_master_page_shows_three_alive_workers_linked_to_their_pages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cluster = LocalCluster::start(LocalClusterOptions::ephemeral(&tmp.path().join("storage"))).await.unwrap();
+    let master_page = format!("http://{}/", cluster.master.webui.address);
+    let worker = cluster.workers[0].as_ref().unwrap();
+    let worker_page = format!("http://{}/", worker.info.webui_address);
+
+    // Pages and their assets are served by the binary itself, with the right types.
+    for (url, content_type) in [
+        (master_page.clone(), "text/html"),
+        (worker_page.clone(), "text/html"),
+        (format!("{master_page}static/style.css"), "text/css"),
+        (format!("{worker_page}static/common.js"), "text/javascript"),
+    ] {
+        let response = reqwest::get(&url).await.unwrap();
+        assert_eq!(response.status(), 200, "{url}");
+        let served = response.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(served.starts_with(content_type), "{url}: {served}");
+    }
+
+    let Some(browser) = chromium() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide chromium (.ci/run installs it)");
+        eprintln!("skipped the browser checks: no chromium on this machine");
+        cluster.stop().await.unwrap();
+        return;
+    };
+    let (browser, master_url) = (browser.to_string(), master_page.clone());
+    let dom = tokio::task::spawn_blocking(move || render(&browser, &master_url, "master")).await.unwrap();
+    assert!(dom.contains(&format!("Spark Master at {}", cluster.master_url())), "{dom}");
+    assert!(dom.contains("Workers (3)"), "{dom}");
+    for worker in cluster.workers.iter().flatten() {
+        let row = dom.split("<tr>").find(|row| row.contains(&worker.info.id)).unwrap_or_else(|| panic!("{dom}"));
+        assert!(row.contains(r#"class="state ALIVE""#), "{row}");
+        let link = format!(r#"href="http://127.0.0.1:{}""#, worker.info.webui_address.port());
+        assert!(row.contains(&link), "{row}");
+    }
+
+    let browser = chromium().unwrap().to_string();
+    let dom = tokio::task::spawn_blocking(move || render(&browser, &worker_page, "worker")).await.unwrap();
+    assert!(dom.contains(&format!("Spark Worker {}", worker.info.id)), "{dom}");
+    assert!(dom.contains(&cluster.master_url().to_string()), "{dom}");
+    cluster.stop().await.unwrap();
+}
