@@ -14,7 +14,7 @@ use crate::config::{DriverConfig, MasterConfig, MasterUrl, S3Config, StorageConf
 use crate::driver::Driver;
 use crate::master::RunningMaster;
 use crate::master::registry::WorkerState;
-use crate::service::Service;
+use crate::service::{Service, bind_port_or_next};
 use crate::worker::RunningWorker;
 
 /// Settings for a cluster in one process.
@@ -202,18 +202,27 @@ pub async fn run(args: AllArgs) -> Result<()> {
     let mut driver_config = cluster.driver_config(args.quiet);
     driver_config.name =
         Some(args.job.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "minispark-job".into()));
+    let ui_listener = bind_port_or_next(bind_address(&args), args.ui_port, crate::driver::UI_PORT_ATTEMPTS).await?;
     let driver = Driver::connect(&driver_config, driver_config.name.as_deref().unwrap_or("minispark-job")).await?;
+    let ui_stop = CancellationToken::new();
+    let ui = driver.serve_ui(ui_listener, ui_stop.clone())?;
     let result = driver.run_and_print(&args.job).await;
     driver.finish(result.is_ok()).await;
     let result = result.map(|_| ());
 
     print_access_points(&cluster);
+    println!("Application: {}   UI http://{}:{}/", driver.app.id, args.host, ui.address.port());
     if result.is_ok() && !args.exit {
         println!("\nServing until Ctrl-C.");
         crate::signals::wait_for_shutdown().await;
     }
-    let stopped = cluster.stop().await;
+    ui_stop.cancel();
+    let stopped = ui.stopped().await.and(cluster.stop().await);
     result.and(stopped)
+}
+
+fn bind_address(args: &AllArgs) -> &str {
+    args.bind.as_deref().unwrap_or(&args.host)
 }
 
 fn print_access_points(cluster: &LocalCluster) {

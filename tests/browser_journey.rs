@@ -12,8 +12,10 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use minispark::all::{LocalCluster, LocalClusterOptions};
+use minispark::driver::Driver;
+use tokio_util::sync::CancellationToken;
 
-use common::repo;
+use common::{repo, reqwest_json};
 
 fn chromium() -> Option<&'static str> {
     ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|name| {
@@ -24,6 +26,16 @@ fn chromium() -> Option<&'static str> {
             .status()
             .is_ok_and(|s| s.success())
     })
+}
+
+/// The browser to use; None (after saying so) where there is none, which CI does not accept.
+fn chromium_or_skip() -> Option<&'static str> {
+    let browser = chromium();
+    if browser.is_none() {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide chromium (.ci/run installs it)");
+        eprintln!("skipped the browser checks: no chromium on this machine");
+    }
+    browser
 }
 
 fn screenshots() -> PathBuf {
@@ -84,14 +96,12 @@ async fn the_master_page_shows_three_alive_workers_linked_to_their_pages() {
         assert!(served.starts_with(content_type), "{url}: {served}");
     }
 
-    let Some(browser) = chromium() else {
-        assert!(std::env::var_os("CI").is_none(), "CI must provide chromium (.ci/run installs it)");
-        eprintln!("skipped the browser checks: no chromium on this machine");
+    let Some(browser) = chromium_or_skip() else {
         cluster.stop().await.unwrap();
         return;
     };
-    let (browser, master_url) = (browser.to_string(), master_page.clone());
-    let dom = tokio::task::spawn_blocking(move || render(&browser, &master_url, "master")).await.unwrap();
+    let master_url = master_page.clone();
+    let dom = tokio::task::spawn_blocking(move || render(browser, &master_url, "master")).await.unwrap();
     assert!(dom.contains(&format!("Spark Master at {}", cluster.master_url())), "{dom}");
     assert!(dom.contains("Workers (3)"), "{dom}");
     for worker in cluster.workers.iter().flatten() {
@@ -101,9 +111,78 @@ async fn the_master_page_shows_three_alive_workers_linked_to_their_pages() {
         assert!(row.contains(&link), "{row}");
     }
 
-    let browser = chromium().unwrap().to_string();
-    let dom = tokio::task::spawn_blocking(move || render(&browser, &worker_page, "worker")).await.unwrap();
+    let browser = chromium().unwrap();
+    let dom = tokio::task::spawn_blocking(move || render(browser, &worker_page, "worker")).await.unwrap();
     assert!(dom.contains(&format!("Spark Worker {}", worker.info.id)), "{dom}");
     assert!(dom.contains(&cluster.master_url().to_string()), "{dom}");
+    cluster.stop().await.unwrap();
+}
+
+/// The application UI lists the jobs the application ran, with Spark's REST field names, and the
+/// page shows them finished with all their stages and tasks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_application_page_shows_the_finished_jobs_with_their_stages_and_tasks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cluster = LocalCluster::start(LocalClusterOptions::ephemeral(&tmp.path().join("storage"))).await.unwrap();
+    cluster.upload_data(&repo().join("data")).await.unwrap();
+    let job = tmp.path().join("statuses.sql");
+    std::fs::write(
+        &job,
+        "CREATE EXTERNAL TABLE orders STORED AS CSV LOCATION 's3://spark-data/orders/' OPTIONS ('format.has_header' 'true');\n\
+         SELECT status, COUNT(*) AS orders FROM orders GROUP BY status ORDER BY status;\n\
+         SELECT COUNT(DISTINCT customer_id) AS customers FROM orders;\n",
+    )
+    .unwrap();
+    let driver = Driver::connect(&cluster.driver_config(true), "statuses").await.unwrap();
+    driver.run_script(&job).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ui = driver.serve_ui(listener, CancellationToken::new()).unwrap();
+
+    let base = format!("http://{}/api/v1/applications/{}", ui.address, driver.app.id);
+    let jobs = reqwest_json(&format!("{base}/jobs")).await;
+    let jobs = jobs.as_array().unwrap();
+    assert_eq!(jobs.len(), 2, "{jobs:?}");
+    let first = &jobs[1];
+    for key in [
+        "jobId",
+        "name",
+        "description",
+        "submissionTime",
+        "completionTime",
+        "stageIds",
+        "status",
+        "numTasks",
+        "numActiveTasks",
+        "numCompletedTasks",
+        "numFailedTasks",
+        "numActiveStages",
+        "numCompletedStages",
+        "numFailedStages",
+    ] {
+        assert!(first.get(key).is_some(), "job lacks {key}: {first}");
+    }
+    assert_eq!((first["jobId"].as_u64(), first["status"].as_str()), (Some(0), Some("SUCCEEDED")));
+    assert!(first["description"].as_str().unwrap().starts_with("SELECT status"));
+    let stages = first["stageIds"].as_array().unwrap().len() as u64;
+    assert!(stages >= 2 && first["numCompletedStages"].as_u64() == Some(stages), "{first}");
+    assert!(first["numTasks"].as_u64() > Some(0) && first["numCompletedTasks"] == first["numTasks"], "{first}");
+    assert_eq!(reqwest_json(&format!("{base}/jobs/1")).await["jobId"], 1);
+    assert_eq!(reqwest::get(format!("{base}/jobs/7")).await.unwrap().status(), 404);
+    assert_eq!(
+        reqwest::get(format!("http://{}/api/v1/applications/app-0/jobs", ui.address)).await.unwrap().status(),
+        404
+    );
+
+    let Some(browser) = chromium_or_skip() else {
+        cluster.stop().await.unwrap();
+        return;
+    };
+    let page = format!("http://{}/", ui.address);
+    let dom = tokio::task::spawn_blocking(move || render(browser, &page, "application")).await.unwrap();
+    assert!(dom.contains("Spark Jobs of statuses"), "{dom}");
+    assert!(dom.contains("Jobs (2)"), "{dom}");
+    assert_eq!(dom.matches(r#"class="state SUCCEEDED""#).count(), 2, "{dom}");
+    assert!(dom.contains(&format!("{stages}/{stages}")), "stages done/total: {dom}");
+    driver.finish(true).await;
     cluster.stop().await.unwrap();
 }

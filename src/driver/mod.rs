@@ -7,6 +7,7 @@
 //! typo in the last statement cannot leave half of the outputs written. Queries then run on the
 //! workers while [`progress`] reports their stages and tasks.
 
+pub mod jobs;
 pub mod progress;
 pub mod script;
 pub mod shell;
@@ -46,6 +47,8 @@ pub struct Driver {
     master: MasterUrl,
     http: reqwest::Client,
     pub app: Arc<ApplicationInfo>,
+    /// Every job this application ran, for its UI.
+    pub jobs: Arc<jobs::JobLog>,
     quiet: bool,
 }
 
@@ -78,7 +81,7 @@ pub async fn submit(args: SubmitArgs) -> Result<()> {
 }
 
 /// Like Spark's `spark.port.maxRetries`: a second driver on the machine takes 4041, and so on.
-const UI_PORT_ATTEMPTS: u16 = 16;
+pub const UI_PORT_ATTEMPTS: u16 = 16;
 
 /// `minispark driver`: uploads the data directory if asked, serves the application UI, runs the
 /// given job files, then stays up until Ctrl-C or SIGTERM.
@@ -101,8 +104,7 @@ pub async fn serve(args: DriverArgs) -> Result<()> {
     // Served once the start-up jobs are done: a healthcheck then means "ready for more work".
     if result.is_ok() {
         let shutdown = CancellationToken::new();
-        result = match serve_router("application UI", ui_listener, webui::routes(driver.app.clone()), shutdown.clone())
-        {
+        result = match driver.serve_ui(ui_listener, shutdown.clone()) {
             Ok(ui) => {
                 let (id, master) = (&driver.app.id, &driver.master);
                 println!("driver {id} ready on {master}; application UI http://{}/; stop with Ctrl-C", ui.address);
@@ -158,7 +160,8 @@ impl Driver {
             tracing::warn!("no ALIVE workers are registered with {}: jobs wait until one is", config.master);
         }
         let app = ApplicationInfo { id: registered.id, name: app_name.to_string(), user, started: SystemTime::now() };
-        Ok(Self { ctx, master: config.master.clone(), http, app: Arc::new(app), quiet: config.quiet })
+        let jobs = Arc::default();
+        Ok(Self { ctx, master: config.master.clone(), http, app: Arc::new(app), jobs, quiet: config.quiet })
     }
 
     /// Tells the master the application has ended.
@@ -297,15 +300,38 @@ impl Driver {
         Ok(ReplacedFiles { directory: directory.to_string(), store, files })
     }
 
-    /// Runs a plan on the cluster, reporting progress while it runs.
+    /// Runs a plan on the cluster, reporting progress while it runs and recording it in the
+    /// application's job history.
     async fn execute(&self, plan: LogicalPlan, statement: &Statement) -> Result<(Option<String>, Vec<RecordBatch>)> {
+        let index = self.jobs.start(&statement.sql);
+        let result = self.execute_recorded(plan, statement, index).await;
+        self.jobs.finish(index, result.as_ref().err().map(|e| format!("{e:#}")));
+        result
+    }
+
+    async fn execute_recorded(
+        &self,
+        plan: LogicalPlan,
+        statement: &Statement,
+        index: usize,
+    ) -> Result<(Option<String>, Vec<RecordBatch>)> {
         let physical = self.ctx.execute_logical_plan(plan).await?.create_physical_plan().await?;
         let task_ctx = self.ctx.task_ctx();
         let running = tokio::spawn(datafusion::physical_plan::collect(physical.clone(), task_ctx));
         let reporter = progress::Reporter::new(&self.master, self.http.clone(), statement, self.quiet);
-        let job_id = reporter.follow(|| distributed_job_id(&physical), &running).await;
+        let observe = |progress: &crate::master::api::JobProgress| self.jobs.observe(index, progress);
+        let job_id = reporter.follow(|| distributed_job_id(&physical), &running, observe).await;
         let batches = running.await.context("the query task panicked")??;
         Ok((job_id, batches))
+    }
+
+    /// Serves the application UI (jobs page and Spark's REST API) on `listener`.
+    pub fn serve_ui(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: CancellationToken,
+    ) -> Result<crate::service::Service> {
+        serve_router("application UI", listener, webui::routes(self.app.clone(), self.jobs.clone()), shutdown)
     }
 }
 

@@ -38,8 +38,14 @@ impl Reporter {
         }
     }
 
-    /// Follows the job until `running` finishes; returns the job id once the scheduler gave one.
-    pub async fn follow<T>(&self, job_id: impl Fn() -> Option<String>, running: &JoinHandle<T>) -> Option<String> {
+    /// Follows the job until `running` finishes, handing each progress report to `observe`;
+    /// returns the job id once the scheduler gave one.
+    pub async fn follow<T>(
+        &self,
+        job_id: impl Fn() -> Option<String>,
+        running: &JoinHandle<T>,
+        observe: impl Fn(&JobProgress),
+    ) -> Option<String> {
         let started = Instant::now();
         let mut id = None;
         let mut last = None;
@@ -53,6 +59,7 @@ impl Reporter {
             if let Some(job) = &id
                 && let Some(progress) = self.fetch(job).await
             {
+                observe(&progress);
                 self.show(&progress, &mut reported_stages);
                 last = Some(progress);
             }

@@ -1,6 +1,6 @@
-//! The application UI port (Spark's 4040): for now the part of Spark's REST API that says which
-//! application this driver runs, `/api/v1/applications[/{id}]`, with Spark's field names. Container
-//! healthchecks and scripts poll it; the pages come with the web UI work.
+//! The application UI port (Spark's 4040): the jobs page (`web/app.html`) and the parts of Spark's
+//! REST API it renders, with Spark's field names: `/api/v1/applications[/{id}]` (container
+//! healthchecks poll it) and `/api/v1/applications/{id}/jobs[/{jobId}]`.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -11,6 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use super::jobs::{JobLog, spark_job_data};
 use crate::master::registry::epoch_ms;
 
 /// What the UI knows about the application it serves.
@@ -22,22 +23,45 @@ pub struct ApplicationInfo {
     pub started: SystemTime,
 }
 
-pub fn routes(app: Arc<ApplicationInfo>) -> Router {
+#[derive(Clone)]
+struct Ui {
+    app: Arc<ApplicationInfo>,
+    jobs: Arc<JobLog>,
+}
+
+pub fn routes(app: Arc<ApplicationInfo>, jobs: Arc<JobLog>) -> Router {
     Router::new()
+        .route("/", get(|| async { crate::web::page(crate::web::APPLICATION_PAGE) }))
         .route("/api/v1/applications", get(applications))
         .route("/api/v1/applications/{id}", get(application))
-        .with_state(app)
+        .route("/api/v1/applications/{id}/jobs", get(list_jobs))
+        .route("/api/v1/applications/{id}/jobs/{job}", get(one_job))
+        .merge(crate::web::assets())
+        .with_state(Ui { app, jobs })
 }
 
-async fn applications(State(app): State<Arc<ApplicationInfo>>) -> Json<Value> {
-    Json(json!([application_json(&app)]))
+async fn applications(State(ui): State<Ui>) -> Json<Value> {
+    Json(json!([application_json(&ui.app)]))
 }
 
-async fn application(
-    State(app): State<Arc<ApplicationInfo>>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, StatusCode> {
-    if id == app.id { Ok(Json(application_json(&app))) } else { Err(StatusCode::NOT_FOUND) }
+async fn application(State(ui): State<Ui>, Path(id): Path<String>) -> Result<Json<Value>, StatusCode> {
+    known(&ui, &id)?;
+    Ok(Json(application_json(&ui.app)))
+}
+
+/// Newest first, as Spark lists them.
+async fn list_jobs(State(ui): State<Ui>, Path(id): Path<String>) -> Result<Json<Value>, StatusCode> {
+    known(&ui, &id)?;
+    Ok(Json(ui.jobs.jobs().iter().rev().map(spark_job_data).collect()))
+}
+
+async fn one_job(State(ui): State<Ui>, Path((id, job)): Path<(String, usize)>) -> Result<Json<Value>, StatusCode> {
+    known(&ui, &id)?;
+    ui.jobs.jobs().get(job).map(|record| Json(spark_job_data(record))).ok_or(StatusCode::NOT_FOUND)
+}
+
+fn known(ui: &Ui, id: &str) -> Result<(), StatusCode> {
+    if id == ui.app.id { Ok(()) } else { Err(StatusCode::NOT_FOUND) }
 }
 
 /// One application as Spark's `/api/v1/applications` lists a running one: a single attempt,
@@ -64,7 +88,7 @@ fn application_json(app: &ApplicationInfo) -> Value {
 }
 
 /// Spark's REST time format, e.g. `2024-05-01T10:00:00.000GMT`.
-fn spark_time(epoch_ms: i64) -> String {
+pub(crate) fn spark_time(epoch_ms: i64) -> String {
     chrono::DateTime::<chrono::Utc>::from_timestamp_millis(epoch_ms)
         .unwrap_or_default()
         .format("%Y-%m-%dT%H:%M:%S%.3fGMT")
