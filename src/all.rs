@@ -161,7 +161,7 @@ impl LocalCluster {
 
     /// A driver configuration pointing at this cluster.
     pub fn driver_config(&self, quiet: bool) -> DriverConfig {
-        DriverConfig { master: self.master_url().clone(), name: None, s3: self.s3.clone(), quiet }
+        DriverConfig { master: self.master_url().clone(), name: None, s3: self.s3.clone(), quiet, ui_url: None }
     }
 
     /// Stops every role and releases every port.
@@ -203,6 +203,7 @@ pub async fn run(args: AllArgs) -> Result<()> {
     driver_config.name =
         Some(args.job.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "minispark-job".into()));
     let ui_listener = bind_port_or_next(bind_address(&args), args.ui_port, crate::driver::UI_PORT_ATTEMPTS).await?;
+    driver_config.ui_url = Some(format!("http://{}:{}", args.host, ui_listener.local_addr()?.port()));
     let driver = Driver::connect(&driver_config, driver_config.name.as_deref().unwrap_or("minispark-job")).await?;
     let ui_stop = CancellationToken::new();
     let ui = driver.serve_ui(ui_listener, ui_stop.clone())?;
@@ -211,7 +212,7 @@ pub async fn run(args: AllArgs) -> Result<()> {
     let result = result.map(|_| ());
 
     print_access_points(&cluster);
-    println!("Application: {}   UI http://{}:{}/", driver.app.id, args.host, ui.address.port());
+    println!("Application: {}   UI {}/", driver.app.id, driver_config.ui_url.as_deref().unwrap_or_default());
     if result.is_ok() && !args.exit {
         println!("\nServing until Ctrl-C.");
         crate::signals::wait_for_shutdown().await;

@@ -132,6 +132,10 @@ pub struct DriverConfig {
     /// Show no progress lines while jobs run.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// The application UI's address, for the master's page to link to (set by the role serving it).
+    #[arg(skip)]
+    pub ui_url: Option<String>,
 }
 
 /// Variables that may instead be given as `NAME_FILE`, a file holding the value: the MinIO and

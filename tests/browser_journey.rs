@@ -133,9 +133,12 @@ async fn the_application_page_shows_the_finished_jobs_with_their_stages_and_task
          SELECT COUNT(DISTINCT customer_id) AS customers FROM orders;\n",
     )
     .unwrap();
-    let driver = Driver::connect(&cluster.driver_config(true), "statuses").await.unwrap();
-    driver.run_script(&job).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ui_url = format!("http://{}", listener.local_addr().unwrap());
+    let mut config = cluster.driver_config(true);
+    config.ui_url = Some(ui_url.clone());
+    let driver = Driver::connect(&config, "statuses").await.unwrap();
+    driver.run_script(&job).await.unwrap();
     let ui = driver.serve_ui(listener, CancellationToken::new()).unwrap();
 
     let base = format!("http://{}/api/v1/applications/{}", ui.address, driver.app.id);
@@ -183,6 +186,29 @@ async fn the_application_page_shows_the_finished_jobs_with_their_stages_and_task
     assert!(dom.contains("Jobs (2)"), "{dom}");
     assert_eq!(dom.matches(r#"class="state SUCCEEDED""#).count(), 2, "{dom}");
     assert!(dom.contains(&format!("{stages}/{stages}")), "stages done/total: {dom}");
+    assert!(dom.contains(r#"href="/jobs/job/?id=0""#), "jobs link to their pages: {dom}");
+
+    // A job's page: its stages as a DAG, each stage's plan, and every task with its worker.
+    let detail = reqwest_json(&format!("{base}/jobs/0")).await;
+    let stage_list = detail["stages"].as_array().unwrap();
+    assert_eq!(stage_list.len() as u64, stages);
+    assert!(stage_list.iter().all(|s| s["status"] == "COMPLETE" && s["details"].as_str().unwrap().contains("Exec")));
+    assert!(stage_list.iter().any(|s| !s["parentIds"].as_array().unwrap().is_empty()), "stages read stages: {detail}");
+    let workers: Vec<String> = cluster.workers.iter().flatten().map(|w| w.info.id.clone()).collect();
+    let tasks = detail["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len() as u64, first["numTasks"].as_u64().unwrap());
+    assert!(tasks.iter().all(|t| t["status"] == "SUCCESS" && workers.iter().any(|w| t["executorId"] == w.as_str())));
+    let page = format!("{ui_url}/jobs/job/?id=0");
+    let dom = tokio::task::spawn_blocking(move || render(browser, &page, "job")).await.unwrap();
+    assert!(dom.contains("Details for Job 0"), "{dom}");
+    assert_eq!(dom.matches("<rect class=\"COMPLETE\"").count() as u64, stages, "one DAG box per stage: {dom}");
+    assert!(dom.contains(&format!("Tasks ({})", tasks.len())), "{dom}");
+
+    // The master's page links the application to its UI.
+    let master_page = format!("http://{}/", cluster.master.webui.address);
+    let dom =
+        tokio::task::spawn_blocking(move || render(browser, &master_page, "master-with-application")).await.unwrap();
+    assert!(dom.contains(&format!(r#"<a href="{ui_url}">{}</a>"#, driver.app.id)), "{dom}");
     driver.finish(true).await;
     cluster.stop().await.unwrap();
 }

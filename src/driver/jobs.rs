@@ -106,6 +106,53 @@ pub fn spark_job_data(job: &JobRecord) -> Value {
     })
 }
 
+/// A job with its stages (plans, the stages they read, task counts, rows written) and tasks, for
+/// the job's page: Spark's JobData plus `stages` and `tasks`.
+pub fn spark_job_detail(job: &JobRecord) -> Value {
+    let mut data = spark_job_data(job);
+    let progress = job.progress.as_ref();
+    let stages = progress.map(|p| p.stages.as_slice()).unwrap_or_default();
+    let tasks = progress.map(|p| p.tasks.as_slice()).unwrap_or_default();
+    data["stages"] = stages
+        .iter()
+        .map(|stage| {
+            let of_stage = || tasks.iter().filter(|t| t.stage_id == stage.stage_id);
+            let count = |status: &str| of_stage().filter(|t| t.status == status).count();
+            json!({
+                "stageId": stage.stage_id,
+                "status": match stage.state.as_str() {
+                    "Successful" => "COMPLETE",
+                    "Running" => "ACTIVE",
+                    "Failed" => "FAILED",
+                    _ => "PENDING",
+                },
+                "numTasks": stage.partitions,
+                "numActiveTasks": count("RUNNING"),
+                "numCompleteTasks": count("SUCCESS"),
+                "numFailedTasks": count("FAILED"),
+                "outputRecords": stage.output_rows,
+                "parentIds": stages.iter().filter(|s| s.output_links.contains(&stage.stage_id)).map(|s| s.stage_id).collect::<Vec<_>>(),
+                "details": stage.plan,
+            })
+        })
+        .collect();
+    data["tasks"] = tasks
+        .iter()
+        .map(|task| {
+            json!({
+                "taskId": task.task_id,
+                "stageId": task.stage_id,
+                "partitions": task.partitions,
+                "executorId": task.worker_id,
+                "status": task.status,
+                "launchTime": task.launch_time_ms,
+                "duration": (task.finish_time_ms > 0).then(|| task.finish_time_ms.saturating_sub(task.launch_time_ms)),
+            })
+        })
+        .collect();
+    data
+}
+
 fn first_line(sql: &str) -> String {
     let line = sql.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
     if line.chars().count() > 80 {

@@ -93,7 +93,9 @@ pub async fn serve(args: DriverArgs) -> Result<()> {
     }
     // Bound before the application registers, so a port problem leaves nothing behind on the master.
     let ui_listener = bind_port_or_next(&args.bind, args.ui_port, UI_PORT_ATTEMPTS).await?;
-    let driver = Driver::connect(&args.driver, &name).await?;
+    let mut config = args.driver.clone();
+    config.ui_url = Some(format!("http://{}:{}", advertised_name(&args.bind), ui_listener.local_addr()?.port()));
+    let driver = Driver::connect(&config, &name).await?;
     let mut result = Ok(());
     for job in &args.jobs {
         result = driver.run_and_print(job).await.map(drop);
@@ -119,6 +121,17 @@ pub async fn serve(args: DriverArgs) -> Result<()> {
     result
 }
 
+/// The name others reach a server bound to `bind` by: the machine's host name when it listens on
+/// every interface (in a container that is the container's name on its network).
+fn advertised_name(bind: &str) -> String {
+    if bind.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_unspecified())
+        && let Ok(name) = std::fs::read_to_string("/proc/sys/kernel/hostname")
+    {
+        return name.trim().to_string();
+    }
+    bind.to_string()
+}
+
 fn application_name(config: &DriverConfig, job: &Path) -> String {
     config.name.clone().unwrap_or_else(|| {
         job.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "minispark-job".into())
@@ -130,8 +143,11 @@ impl Driver {
     pub async fn connect(config: &DriverConfig, app_name: &str) -> Result<Self> {
         let http = reqwest::Client::new();
         let user = std::env::var("USER").unwrap_or_else(|_| "root".into());
-        let registration =
-            ApplicationRegistration { name: app_name.to_string(), user: user.clone(), webui_address: None };
+        let registration = ApplicationRegistration {
+            name: app_name.to_string(),
+            user: user.clone(),
+            webui_address: config.ui_url.clone(),
+        };
         let registered: ApplicationRegistered = post_json(
             &http,
             &format!("http://{}:{}/minispark/v1/applications", config.master.host, config.master.port),

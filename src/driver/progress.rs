@@ -165,6 +165,9 @@ mod tests {
             partitions,
             completed_partitions: done,
             running_partitions: 0,
+            plan: String::new(),
+            output_links: vec![],
+            output_rows: None,
         };
         let progress = JobProgress {
             job_id: "j1".into(),

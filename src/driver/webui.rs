@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::jobs::{JobLog, spark_job_data};
+use super::jobs::{JobLog, spark_job_data, spark_job_detail};
 use crate::master::registry::epoch_ms;
 
 /// What the UI knows about the application it serves.
@@ -32,6 +32,7 @@ struct Ui {
 pub fn routes(app: Arc<ApplicationInfo>, jobs: Arc<JobLog>) -> Router {
     Router::new()
         .route("/", get(|| async { crate::web::page(crate::web::APPLICATION_PAGE) }))
+        .route("/jobs/job/", get(|| async { crate::web::page(crate::web::JOB_PAGE) }))
         .route("/api/v1/applications", get(applications))
         .route("/api/v1/applications/{id}", get(application))
         .route("/api/v1/applications/{id}/jobs", get(list_jobs))
@@ -57,7 +58,7 @@ async fn list_jobs(State(ui): State<Ui>, Path(id): Path<String>) -> Result<Json<
 
 async fn one_job(State(ui): State<Ui>, Path((id, job)): Path<(String, usize)>) -> Result<Json<Value>, StatusCode> {
     known(&ui, &id)?;
-    ui.jobs.jobs().get(job).map(|record| Json(spark_job_data(record))).ok_or(StatusCode::NOT_FOUND)
+    ui.jobs.jobs().get(job).map(|record| Json(spark_job_detail(record))).ok_or(StatusCode::NOT_FOUND)
 }
 
 fn known(ui: &Ui, id: &str) -> Result<(), StatusCode> {

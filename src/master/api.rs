@@ -15,6 +15,7 @@ use ballista_core::serde::protobuf::job_status;
 use ballista_core::serde::protobuf::task_status::Status as TaskStatus;
 use ballista_scheduler::state::execution_graph::ExecutionGraph;
 use ballista_scheduler::state::execution_stage::ExecutionStage;
+use datafusion::physical_plan::displayable;
 use serde::{Deserialize, Serialize};
 
 use super::Master;
@@ -78,6 +79,15 @@ pub struct StageProgress {
     pub partitions: Option<usize>,
     pub completed_partitions: usize,
     pub running_partitions: usize,
+    /// The stage's physical plan, one operator per line.
+    #[serde(default)]
+    pub plan: String,
+    /// Stages that read this stage's output (empty for the final stage).
+    #[serde(default)]
+    pub output_links: Vec<usize>,
+    /// Rows the stage wrote, once it has finished.
+    #[serde(default)]
+    pub output_rows: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -165,12 +175,17 @@ fn summarize(graph: &dyn ExecutionGraph) -> JobProgress {
     let mut stages = Vec::new();
     let mut tasks = Vec::new();
     for (&stage_id, stage) in graph.stages() {
-        let partitions = match stage {
-            ExecutionStage::UnResolved(_) => None,
-            ExecutionStage::Resolved(s) => Some(s.partitions),
-            ExecutionStage::Running(s) => Some(s.partitions),
-            ExecutionStage::Successful(s) => Some(s.partitions),
-            ExecutionStage::Failed(s) => Some(s.partitions),
+        let (partitions, plan, output_links) = match stage {
+            ExecutionStage::UnResolved(s) => (None, &s.plan, &s.output_links),
+            ExecutionStage::Resolved(s) => (Some(s.partitions), &s.plan, &s.output_links),
+            ExecutionStage::Running(s) => (Some(s.partitions), &s.plan, &s.output_links),
+            ExecutionStage::Successful(s) => (Some(s.partitions), &s.plan, &s.output_links),
+            ExecutionStage::Failed(s) => (Some(s.partitions), &s.plan, &s.output_links),
+        };
+        // Ballista aggregates metrics per operator; the first set is the stage's root (its writer).
+        let output_rows = match stage {
+            ExecutionStage::Successful(s) => s.stage_metrics.first().and_then(|m| m.output_rows()).map(|r| r as u64),
+            _ => None,
         };
         let (mut completed, mut running) = (0, 0);
         for task in stage.task_infos().unwrap_or(&[]) {
@@ -202,6 +217,9 @@ fn summarize(graph: &dyn ExecutionGraph) -> JobProgress {
             partitions,
             completed_partitions: completed,
             running_partitions: running,
+            plan: displayable(plan.as_ref()).indent(false).to_string(),
+            output_links: output_links.clone(),
+            output_rows,
         });
     }
     stages.sort_by_key(|s| s.stage_id);

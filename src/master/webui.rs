@@ -75,6 +75,8 @@ pub struct ApplicationJson {
     pub submitdate: String,
     pub state: String,
     pub duration: u64,
+    /// The application's UI (not in Spark's /json/; its page links to it).
+    pub webuiaddress: String,
 }
 
 async fn master_json(State(master): State<Arc<Master>>) -> Json<MasterJson> {
@@ -149,5 +151,6 @@ fn application_json(app: &ApplicationRecord, now_ms: u64) -> ApplicationJson {
         submitdate: submitted.format("%a %b %d %H:%M:%S UTC %Y").to_string(),
         state: app.state.clone(),
         duration: app.end_time_ms.unwrap_or(now_ms).saturating_sub(app.start_time_ms),
+        webuiaddress: app.webui_address.clone().unwrap_or_default(),
     }
 }
