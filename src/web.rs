@@ -11,6 +11,8 @@ pub const MASTER_PAGE: &str = include_str!("../web/master.html");
 pub const WORKER_PAGE: &str = include_str!("../web/worker.html");
 pub const APPLICATION_PAGE: &str = include_str!("../web/app.html");
 pub const JOB_PAGE: &str = include_str!("../web/job.html");
+pub const EXECUTORS_PAGE: &str = include_str!("../web/executors.html");
+pub const ENVIRONMENT_PAGE: &str = include_str!("../web/environment.html");
 const STYLE: &str = include_str!("../web/style.css");
 const COMMON_SCRIPT: &str = include_str!("../web/common.js");
 

@@ -204,6 +204,41 @@ async fn the_application_page_shows_the_finished_jobs_with_their_stages_and_task
     assert_eq!(dom.matches("<rect class=\"COMPLETE\"").count() as u64, stages, "one DAG box per stage: {dom}");
     assert!(dom.contains(&format!("Tasks ({})", tasks.len())), "{dom}");
 
+    // Executors: every worker, with this application's task counts on it; Environment: the
+    // application's properties with secrets redacted.
+    let executors = reqwest_json(&format!("{base}/executors")).await;
+    let executors = executors.as_array().unwrap();
+    assert_eq!(executors.len(), 3);
+    for key in [
+        "id",
+        "hostPort",
+        "isActive",
+        "totalCores",
+        "maxTasks",
+        "activeTasks",
+        "failedTasks",
+        "completedTasks",
+        "totalTasks",
+        "totalDuration",
+        "maxMemory",
+    ] {
+        assert!(executors[0].get(key).is_some(), "executor lacks {key}: {}", executors[0]);
+    }
+    let all_tasks: u64 = jobs.iter().map(|j| j["numTasks"].as_u64().unwrap()).sum();
+    assert_eq!(executors.iter().map(|e| e["completedTasks"].as_u64().unwrap()).sum::<u64>(), all_tasks);
+    let environment = reqwest_json(&format!("{base}/environment")).await;
+    let properties = environment["sparkProperties"].as_array().unwrap();
+    assert!(properties.iter().any(|p| p[0] == "spark.app.name" && p[1] == "statuses"), "{environment}");
+    assert!(properties.iter().any(|p| p[0].as_str().unwrap().contains("secret") && p[1] == "*********(redacted)"));
+    assert!(!environment.to_string().contains("minioadmin"), "credentials must not show: {environment}");
+    let page = format!("{ui_url}/executors/");
+    let dom = tokio::task::spawn_blocking(move || render(browser, &page, "executors")).await.unwrap();
+    assert!(dom.contains("Executors (3)"), "{dom}");
+    assert_eq!(dom.matches(r#"class="state ALIVE""#).count(), 3, "{dom}");
+    let page = format!("{ui_url}/environment/");
+    let dom = tokio::task::spawn_blocking(move || render(browser, &page, "environment")).await.unwrap();
+    assert!(dom.contains("spark.app.name") && dom.contains("(redacted)") && !dom.contains("minioadmin"), "{dom}");
+
     // The master's page links the application to its UI.
     let master_page = format!("http://{}/", cluster.master.webui.address);
     let dom =

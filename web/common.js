@@ -36,6 +36,19 @@ const minispark = {
       .join("");
     element.innerHTML = `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
   },
+  // For application UI pages: names the application in the header and title, then fetches
+  // /api/v1/applications/{id}/{path} and calls render(app, json), now and every `everyMs`.
+  pollApplication(path, page, render, everyMs = 2000) {
+    minispark.poll("/api/v1/applications", async (apps) => {
+      const app = apps[0];
+      document.getElementById("app-name").textContent = `${app.name} application UI`;
+      document.title = `minispark ${app.name} - ${page}`;
+      const url = `/api/v1/applications/${encodeURIComponent(app.id)}/${path}`;
+      const response = await fetch(url, { cache: "no-store" });
+      if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+      render(app, await response.json());
+    }, everyMs);
+  },
   // Calls render(json) now and every `everyMs`; shows an error line while the server is unreachable.
   poll(url, render, everyMs = 2000) {
     const error = document.getElementById("error");

@@ -347,7 +347,22 @@ impl Driver {
         listener: tokio::net::TcpListener,
         shutdown: CancellationToken,
     ) -> Result<crate::service::Service> {
-        serve_router("application UI", listener, webui::routes(self.app.clone(), self.jobs.clone()), shutdown)
+        let mut properties = vec![
+            ("spark.app.id".to_string(), self.app.id.clone()),
+            ("spark.app.name".to_string(), self.app.name.clone()),
+            ("spark.master".to_string(), self.master.to_string()),
+        ];
+        let config = self.ctx.copied_config();
+        let settings = config.options().entries().into_iter().filter_map(|e| Some((e.key.clone(), e.value?)));
+        properties.extend(settings.map(|(key, value)| (key.clone(), webui::redact(&key, value))));
+        let ui = webui::Ui {
+            app: self.app.clone(),
+            jobs: self.jobs.clone(),
+            master_api: format!("http://{}:{}", self.master.host, self.master.port),
+            http: self.http.clone(),
+            properties: Arc::new(properties),
+        };
+        serve_router("application UI", listener, webui::routes(ui), shutdown)
     }
 }
 

@@ -109,7 +109,13 @@ pub fn routes(master: Arc<Master>) -> Router {
         .route("/minispark/v1/applications", post(register_application))
         .route("/minispark/v1/applications/{id}/finish", post(finish_application))
         .route("/minispark/v1/jobs/{id}", get(job_progress))
+        .route("/minispark/v1/workers", get(list_workers))
         .with_state(master)
+}
+
+/// The workers as the master's /json/ lists them, for drivers (which know only the RPC port).
+async fn list_workers(State(master): State<Arc<Master>>) -> Json<Vec<super::webui::WorkerJson>> {
+    Json(super::webui::master_status(&master).workers)
 }
 
 async fn announce_worker(
