@@ -77,6 +77,7 @@ fn render(browser: &str, url: &str, name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_master_page_shows_three_alive_workers_linked_to_their_pages() {
+    minispark::logging::init(0);
     let tmp = tempfile::tempdir().unwrap();
     let cluster = LocalCluster::start(LocalClusterOptions::ephemeral(&tmp.path().join("storage"))).await.unwrap();
     let master_page = format!("http://{}/", cluster.master.webui.address);
@@ -115,6 +116,8 @@ async fn the_master_page_shows_three_alive_workers_linked_to_their_pages() {
     let dom = tokio::task::spawn_blocking(move || render(browser, &worker_page, "worker")).await.unwrap();
     assert!(dom.contains(&format!("Spark Worker {}", worker.info.id)), "{dom}");
     assert!(dom.contains(&cluster.master_url().to_string()), "{dom}");
+    // Its log tail: the process's own lines, the worker's registration among them.
+    assert!(dom.contains(&format!("worker registered with {}", cluster.master_url())), "{dom}");
     cluster.stop().await.unwrap();
 }
 

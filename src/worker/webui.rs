@@ -1,5 +1,6 @@
 //! The worker's web UI port: `/json/` with the keys of Spark's worker (`id, masterurl, cores,
-//! coresused, memory, memoryused, executors, …`), and `/`, the page that renders it.
+//! coresused, memory, memoryused, executors, …`), `/log` (the process's last log lines), and `/`,
+//! the page that renders both.
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ pub fn routes(info: Arc<WorkerInfo>) -> Router {
         .route("/", get(|| async { crate::web::page(crate::web::WORKER_PAGE) }))
         .route("/json", get(worker_json))
         .route("/json/", get(worker_json))
+        .route("/log", get(|| async { Json(json!({ "lines": crate::logging::tail() })) }))
         .merge(crate::web::assets())
         .with_state(info)
 }
