@@ -1,18 +1,38 @@
 //! The pages and assets of every web UI, embedded from `web/` at compile time so the binary serves
-//! them offline and alone (no CDN, no files next to it). Each role's router adds its page at `/`
-//! and these shared assets under `/static/`.
+//! them offline and alone (no CDN, no files next to it). Each page file holds only its body;
+//! `web/layout.html` gives every page the same head, style and header. Each role's router adds its
+//! pages and these shared assets under `/static/`.
+
+use std::sync::LazyLock;
 
 use axum::Router;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-pub const MASTER_PAGE: &str = include_str!("../web/master.html");
-pub const WORKER_PAGE: &str = include_str!("../web/worker.html");
-pub const APPLICATION_PAGE: &str = include_str!("../web/app.html");
-pub const JOB_PAGE: &str = include_str!("../web/job.html");
-pub const EXECUTORS_PAGE: &str = include_str!("../web/executors.html");
-pub const ENVIRONMENT_PAGE: &str = include_str!("../web/environment.html");
+const LAYOUT: &str = include_str!("../web/layout.html");
+const APPLICATION_HEADER: &str = r#"<span id="app-name">Application</span> <nav><a href="/">Jobs</a> <a href="/executors/">Executors</a> <a href="/environment/">Environment</a></nav>"#;
+
+/// Every page: the shared layout (head, style, header) around the page's own body from `web/`.
+pub static MASTER_PAGE: LazyLock<String> =
+    LazyLock::new(|| layout("master", "<span>Master</span>", include_str!("../web/master.html")));
+pub static WORKER_PAGE: LazyLock<String> = LazyLock::new(|| {
+    let header = r##"<span>Worker</span> <nav><a id="master-link" href="#">Back to Master</a></nav>"##;
+    layout("worker", header, include_str!("../web/worker.html"))
+});
+pub static APPLICATION_PAGE: LazyLock<String> =
+    LazyLock::new(|| layout("application", APPLICATION_HEADER, include_str!("../web/app.html")));
+pub static JOB_PAGE: LazyLock<String> =
+    LazyLock::new(|| layout("job", APPLICATION_HEADER, include_str!("../web/job.html")));
+pub static EXECUTORS_PAGE: LazyLock<String> =
+    LazyLock::new(|| layout("executors", APPLICATION_HEADER, include_str!("../web/executors.html")));
+pub static ENVIRONMENT_PAGE: LazyLock<String> =
+    LazyLock::new(|| layout("environment", APPLICATION_HEADER, include_str!("../web/environment.html")));
+
+fn layout(title: &str, header: &str, body: &str) -> String {
+    LAYOUT.replace("{title}", title).replace("{header}", header).replace("{body}", body)
+}
+
 const STYLE: &str = include_str!("../web/style.css");
 const COMMON_SCRIPT: &str = include_str!("../web/common.js");
 
@@ -24,8 +44,8 @@ pub fn assets<S: Clone + Send + Sync + 'static>() -> Router<S> {
 }
 
 /// An HTML page (not cached: it is small, and a new binary may serve a new one).
-pub fn page(html: &'static str) -> impl IntoResponse {
-    ([(CONTENT_TYPE, "text/html; charset=utf-8"), (CACHE_CONTROL, "no-cache")], html)
+pub fn page(html: &'static LazyLock<String>) -> impl IntoResponse {
+    ([(CONTENT_TYPE, "text/html; charset=utf-8"), (CACHE_CONTROL, "no-cache")], html.as_str())
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {

@@ -38,10 +38,10 @@ pub struct Ui {
 
 pub fn routes(ui: Ui) -> Router {
     Router::new()
-        .route("/", get(|| async { crate::web::page(crate::web::APPLICATION_PAGE) }))
-        .route("/jobs/job/", get(|| async { crate::web::page(crate::web::JOB_PAGE) }))
-        .route("/executors/", get(|| async { crate::web::page(crate::web::EXECUTORS_PAGE) }))
-        .route("/environment/", get(|| async { crate::web::page(crate::web::ENVIRONMENT_PAGE) }))
+        .route("/", get(|| async { crate::web::page(&crate::web::APPLICATION_PAGE) }))
+        .route("/jobs/job/", get(|| async { crate::web::page(&crate::web::JOB_PAGE) }))
+        .route("/executors/", get(|| async { crate::web::page(&crate::web::EXECUTORS_PAGE) }))
+        .route("/environment/", get(|| async { crate::web::page(&crate::web::ENVIRONMENT_PAGE) }))
         .route("/api/v1/applications", get(applications))
         .route("/api/v1/applications/{id}", get(application))
         .route("/api/v1/applications/{id}/jobs", get(list_jobs))

@@ -16,7 +16,7 @@ use super::registry::{ApplicationRecord, WorkerRecord, WorkerState, epoch_ms};
 
 pub fn routes(master: Arc<Master>) -> Router {
     Router::new()
-        .route("/", get(|| async { crate::web::page(crate::web::MASTER_PAGE) }))
+        .route("/", get(|| async { crate::web::page(&crate::web::MASTER_PAGE) }))
         .route("/json", get(master_json))
         .route("/json/", get(master_json))
         .merge(crate::web::assets())

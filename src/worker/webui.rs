@@ -13,7 +13,7 @@ use super::WorkerInfo;
 
 pub fn routes(info: Arc<WorkerInfo>) -> Router {
     Router::new()
-        .route("/", get(|| async { crate::web::page(crate::web::WORKER_PAGE) }))
+        .route("/", get(|| async { crate::web::page(&crate::web::WORKER_PAGE) }))
         .route("/json", get(worker_json))
         .route("/json/", get(worker_json))
         .route("/log", get(|| async { Json(json!({ "lines": crate::logging::tail() })) }))
