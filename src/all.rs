@@ -4,6 +4,7 @@
 //! the example application, prints where everything is, and serves until Ctrl-C.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -203,22 +204,30 @@ pub async fn run(args: AllArgs) -> Result<()> {
     driver_config.name =
         Some(args.job.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "minispark-job".into()));
     let ui_listener = bind_port_or_next(bind_address(&args), args.ui_port, crate::driver::UI_PORT_ATTEMPTS).await?;
+    let connect_listener = crate::service::bind_host(bind_address(&args), args.connect_port).await?;
     driver_config.ui_url = Some(format!("http://{}:{}", args.host, ui_listener.local_addr()?.port()));
-    let driver = Driver::connect(&driver_config, driver_config.name.as_deref().unwrap_or("minispark-job")).await?;
-    let ui_stop = CancellationToken::new();
-    let ui = driver.serve_ui(ui_listener, ui_stop.clone())?;
-    let result = driver.run_and_print(&args.job).await;
-    driver.finish(result.is_ok()).await;
-    let result = result.map(|_| ());
+    let driver =
+        Arc::new(Driver::connect(&driver_config, driver_config.name.as_deref().unwrap_or("minispark-job")).await?);
+    let stop = CancellationToken::new();
+    let ui = driver.serve_ui(ui_listener, stop.clone())?;
+    let connect = crate::connect::serve(driver.clone(), connect_listener, stop.clone())?;
+    let result = driver.run_application(&args.job, &[], Some(connect.address)).await;
 
     print_access_points(&cluster);
     println!("Application: {}   UI {}/", driver.app.id, driver_config.ui_url.as_deref().unwrap_or_default());
+    println!(
+        "Spark Connect: sc://{}:{}   (SparkSession.builder.remote(...) in PySpark)",
+        args.host,
+        connect.address.port()
+    );
     if result.is_ok() && !args.exit {
         println!("\nServing until Ctrl-C.");
         crate::signals::wait_for_shutdown().await;
     }
-    ui_stop.cancel();
-    let stopped = ui.stopped().await.and(cluster.stop().await);
+    // The application stays RUNNING while it serves Spark Connect clients, as Spark's Connect server does.
+    driver.finish(result.is_ok()).await;
+    stop.cancel();
+    let stopped = ui.stopped().await.and(connect.stopped().await).and(cluster.stop().await);
     result.and(stopped)
 }
 

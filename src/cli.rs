@@ -29,7 +29,7 @@ pub enum Command {
     Worker(WorkerArgs),
     /// Run the S3-compatible object store (S3 API 9000).
     Storage(StorageConfig),
-    /// Run a SQL job file on the cluster and exit.
+    /// Run an application on the cluster and exit: a SQL job file, or a PySpark program (.py).
     Submit(SubmitArgs),
     /// Run an application driver that stays up: runs the given job files, then serves until stopped.
     Driver(DriverArgs),
@@ -56,8 +56,13 @@ pub struct SubmitArgs {
     #[command(flatten)]
     pub driver: DriverConfig,
 
-    /// The SQL job file to run (statements separated by semicolons).
+    /// The application: a SQL job file (statements separated by semicolons) or a PySpark
+    /// program (.py), which reaches the cluster through Spark Connect (SPARK_REMOTE is set for it).
     pub job: PathBuf,
+
+    /// Arguments for a PySpark program.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub arguments: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -76,14 +81,18 @@ pub struct DriverArgs {
     #[arg(long, env = "SPARK_UI_PORT", default_value_t = 4040)]
     pub ui_port: u16,
 
-    /// Address the application UI listens on; 0.0.0.0 for every interface (containers).
+    /// Address the application UI and Spark Connect listen on; 0.0.0.0 for every interface (containers).
     #[arg(long, env = "SPARK_LOCAL_IP", default_value = "127.0.0.1")]
     pub bind: String,
+
+    /// Port of the Spark Connect server for PySpark clients (`sc://HOST:PORT`).
+    #[arg(long, env = "SPARK_CONNECT_PORT", default_value_t = crate::connect::DEFAULT_PORT)]
+    pub connect_port: u16,
 }
 
 #[derive(Debug, Args)]
 pub struct AllArgs {
-    /// The SQL job file to run once the cluster is up.
+    /// The application to run once the cluster is up: a SQL job file or a PySpark program (.py).
     #[arg(default_value = "jobs/example.sql")]
     pub job: PathBuf,
 
@@ -138,6 +147,10 @@ pub struct AllArgs {
     /// Port of the application UI; the next free one is taken if it is in use.
     #[arg(long, env = "SPARK_UI_PORT", default_value_t = 4040)]
     pub ui_port: u16,
+
+    /// Port of the Spark Connect server for PySpark clients (`sc://HOST:PORT`).
+    #[arg(long, env = "SPARK_CONNECT_PORT", default_value_t = crate::connect::DEFAULT_PORT)]
+    pub connect_port: u16,
 
     /// Seconds without a heartbeat after which a worker is declared DEAD.
     #[arg(long, default_value_t = 10)]

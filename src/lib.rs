@@ -2,11 +2,13 @@
 //!
 //! Roles: [`storage`] (S3, replaces MinIO), [`master`] (hosts the Ballista scheduler), [`worker`]
 //! (hosts a Ballista executor), [`driver`] (runs applications through a Ballista client) and [`all`]
-//! (every role in one process); [`healthcheck`] probes a role for container healthchecks. [`config`] holds the one configuration shared by all of them.
+//! (every role in one process); [`connect`] serves Spark Connect to PySpark programs from the
+//! driver; [`healthcheck`] probes a role for container healthchecks. [`config`] holds the one configuration shared by all of them.
 
 pub mod all;
 pub mod cli;
 pub mod config;
+pub mod connect;
 pub mod driver;
 pub mod healthcheck;
 pub mod logging;

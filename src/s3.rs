@@ -40,12 +40,26 @@ pub fn set_session_options(config: &mut SessionConfig, s3: &S3Config) -> datafus
 
 /// A runtime whose object stores follow the session's `s3.*` options; spill files go to `temp_dir`.
 pub fn runtime_env(config: &SessionConfig, temp_dir: Option<&Path>) -> datafusion::common::Result<Arc<RuntimeEnv>> {
-    let options = config.options().extensions.get::<S3Options>().cloned().unwrap_or_default();
-    let mut builder = RuntimeEnvBuilder::new().with_object_store_registry(Arc::new(ClusterObjectStores::new(options)));
+    runtime_env_with_stores(config, temp_dir).map(|(runtime, _)| runtime)
+}
+
+/// Like [`runtime_env`], also returning the object stores, for a session whose S3 settings change
+/// while it is open (Spark Connect's `spark.hadoop.fs.s3a.*`).
+pub fn runtime_env_with_stores(
+    config: &SessionConfig,
+    temp_dir: Option<&Path>,
+) -> datafusion::common::Result<(Arc<RuntimeEnv>, Arc<ClusterObjectStores>)> {
+    let stores = Arc::new(ClusterObjectStores::new(s3_options(config)));
+    let mut builder = RuntimeEnvBuilder::new().with_object_store_registry(stores.clone());
     if let Some(dir) = temp_dir {
         builder = builder.with_temp_file_path(PathBuf::from(dir));
     }
-    builder.build_arc()
+    Ok((builder.build_arc()?, stores))
+}
+
+/// The session's `s3.*` options.
+pub fn s3_options(config: &SessionConfig) -> S3Options {
+    config.options().extensions.get::<S3Options>().cloned().unwrap_or_default()
 }
 
 /// An S3 client for one bucket, for code that talks to the store directly (uploads, checks).
@@ -66,17 +80,23 @@ pub fn bucket_client(s3: &S3Config, bucket: &str) -> Result<AmazonS3> {
 #[derive(Debug)]
 pub struct ClusterObjectStores {
     registered: DefaultObjectStoreRegistry,
-    options: S3Options,
+    options: Mutex<S3Options>,
     buckets: Mutex<HashMap<String, Arc<dyn ObjectStore>>>,
 }
 
 impl ClusterObjectStores {
     pub fn new(options: S3Options) -> Self {
-        Self { registered: DefaultObjectStoreRegistry::new(), options, buckets: Mutex::default() }
+        Self { registered: DefaultObjectStoreRegistry::new(), options: Mutex::new(options), buckets: Mutex::default() }
+    }
+
+    /// New settings for the buckets looked up from now on.
+    pub fn update(&self, options: S3Options) {
+        *self.options.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = options;
     }
 
     fn settings(&self) -> HashMap<String, String> {
-        self.options
+        let options = self.options.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+        options
             .entries()
             .into_iter()
             .filter_map(|entry| Some((entry.key.trim_start_matches("s3.").to_string(), entry.value?)))

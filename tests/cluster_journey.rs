@@ -14,31 +14,7 @@ use minispark::all::{LocalCluster, LocalClusterOptions};
 use minispark::driver::{Driver, Outcome};
 use object_store::ObjectStore;
 
-use common::{repo, reqwest_json, wait_for_json};
-
-/// The example job with its local output directory moved into `dir`.
-fn example_job_writing_to(dir: &Path) -> String {
-    let text = std::fs::read_to_string(repo().join("jobs/example.sql")).unwrap();
-    text.replace("'output/", &format!("'{}/output/", dir.display()))
-}
-
-/// The example job as plain single-process DataFusion runs it: local files in, local files out.
-fn example_job_local(dir: &Path) -> String {
-    let data = repo().join("data");
-    example_job_writing_to(&dir.join("reference"))
-        .replace("s3://spark-data/", &format!("{}/", data.display()))
-        .replace("s3a://spark-data/", &format!("{}/", data.display()))
-        .replace("s3://spark-output/", &format!("{}/reference/", dir.display()))
-}
-
-async fn run_locally(script: &str) -> SessionContext {
-    let ctx = SessionContext::new();
-    let statements = minispark::driver::script::split_statements(script).unwrap();
-    for statement in &statements[..statements.len() - 1] {
-        ctx.sql(&statement.sql).await.unwrap().collect().await.unwrap();
-    }
-    ctx
-}
+use common::{example_job_local, example_job_writing_to, repo, reqwest_json, run_locally, wait_for_json};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn example_application_runs_on_three_workers_and_matches_datafusion() {

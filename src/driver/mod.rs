@@ -7,8 +7,10 @@
 //! typo in the last statement cannot leave half of the outputs written. Queries then run on the
 //! workers while [`progress`] reports their stages and tasks.
 
+pub mod copy;
 pub mod jobs;
 pub mod progress;
+pub mod pyspark;
 pub mod script;
 pub mod shell;
 pub mod webui;
@@ -25,18 +27,21 @@ use ballista_core::object_store::session_config_with_s3_support;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::datasource::listing::ListingTableUrl;
+use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::logical_expr::{DdlStatement, LogicalPlan};
+use datafusion::optimizer::AnalyzerRule;
 use datafusion::physical_plan::ExecutionPlan;
-use datafusion::prelude::SessionContext;
+use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion_proto::protobuf::LogicalPlanNode;
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectStoreExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::cli::{DriverArgs, SubmitArgs};
 use crate::config::{DriverConfig, MasterUrl};
 use crate::master::api::{ApplicationFinished, ApplicationRegistered, ApplicationRegistration};
+use crate::s3::ClusterObjectStores;
 use crate::service::{bind_port_or_next, serve_router};
 use script::{Statement, split_statements};
 use webui::ApplicationInfo;
@@ -44,6 +49,9 @@ use webui::ApplicationInfo;
 /// An application connected to the cluster.
 pub struct Driver {
     ctx: SessionContext,
+    /// The session settings every session of this application starts from (Spark Connect
+    /// clients each get their own session).
+    session_config: SessionConfig,
     master: MasterUrl,
     http: reqwest::Client,
     pub app: Arc<ApplicationInfo>,
@@ -71,11 +79,21 @@ pub enum Outcome {
     Rows(Vec<RecordBatch>),
 }
 
-/// `minispark submit`: runs one job file and exits with its status.
+/// `minispark submit`: runs one application (a SQL job file or a PySpark program) and exits with
+/// its status.
 pub async fn submit(args: SubmitArgs) -> Result<()> {
     let name = application_name(&args.driver, &args.job);
-    let driver = Driver::connect(&args.driver, &name).await?;
-    let result = driver.run_and_print(&args.job).await.map(drop);
+    let driver = Arc::new(Driver::connect(&args.driver, &name).await?);
+    let result = if pyspark::is_python(&args.job) {
+        let shutdown = CancellationToken::new();
+        let listener = crate::service::bind_host("127.0.0.1", 0).await?;
+        let connect = crate::connect::serve(driver.clone(), listener, shutdown.clone())?;
+        let result = pyspark::run(&args.job, &args.arguments, connect.address).await;
+        shutdown.cancel();
+        result.and(connect.stopped().await)
+    } else {
+        driver.run_and_print(&args.job).await.map(drop)
+    };
     driver.finish(result.is_ok()).await;
     result
 }
@@ -84,7 +102,7 @@ pub async fn submit(args: SubmitArgs) -> Result<()> {
 pub const UI_PORT_ATTEMPTS: u16 = 16;
 
 /// `minispark driver`: uploads the data directory if asked, serves the application UI, runs the
-/// given job files, then stays up until Ctrl-C or SIGTERM.
+/// given job files, then serves Spark Connect until Ctrl-C or SIGTERM.
 pub async fn serve(args: DriverArgs) -> Result<()> {
     let name = args.driver.name.clone().unwrap_or_else(|| "minispark-driver".into());
     if let Some(dir) = &args.data {
@@ -93,12 +111,13 @@ pub async fn serve(args: DriverArgs) -> Result<()> {
     }
     // Bound before the application registers, so a port problem leaves nothing behind on the master.
     let ui_listener = bind_port_or_next(&args.bind, args.ui_port, UI_PORT_ATTEMPTS).await?;
+    let connect_listener = crate::service::bind_host(&args.bind, args.connect_port).await?;
     let mut config = args.driver.clone();
     config.ui_url = Some(format!("http://{}:{}", advertised_name(&args.bind), ui_listener.local_addr()?.port()));
-    let driver = Driver::connect(&config, &name).await?;
+    let driver = Arc::new(Driver::connect(&config, &name).await?);
     let mut result = Ok(());
     for job in &args.jobs {
-        result = driver.run_and_print(job).await.map(drop);
+        result = driver.run_application(job, &[], None).await;
         if result.is_err() {
             break;
         }
@@ -106,13 +125,21 @@ pub async fn serve(args: DriverArgs) -> Result<()> {
     // Served once the start-up jobs are done: a healthcheck then means "ready for more work".
     if result.is_ok() {
         let shutdown = CancellationToken::new();
-        result = match driver.serve_ui(ui_listener, shutdown.clone()) {
-            Ok(ui) => {
+        let served = driver
+            .serve_ui(ui_listener, shutdown.clone())
+            .and_then(|ui| Ok((ui, crate::connect::serve(driver.clone(), connect_listener, shutdown.clone())?)));
+        result = match served {
+            Ok((ui, connect)) => {
                 let (id, master) = (&driver.app.id, &driver.master);
-                println!("driver {id} ready on {master}; application UI http://{}/; stop with Ctrl-C", ui.address);
+                println!(
+                    "driver {id} ready on {master}; application UI http://{}/, Spark Connect sc://{}:{}; stop with Ctrl-C",
+                    ui.address,
+                    advertised_name(&args.bind),
+                    connect.address.port()
+                );
                 crate::signals::wait_for_shutdown().await;
                 shutdown.cancel();
-                ui.stopped().await
+                ui.stopped().await.and(connect.stopped().await)
             }
             Err(err) => Err(err),
         };
@@ -164,20 +191,43 @@ impl Driver {
             .with_ballista_adaptive_query_planner(false);
         session.options_mut().set(BALLISTA_SCHEDULER_MAX_PARTITIONS_PER_TASK, "1")?;
         crate::s3::set_session_options(&mut session, &config.s3)?;
-        let runtime = crate::s3::runtime_env(&session, None)?;
-        let state =
-            SessionStateBuilder::new().with_config(session).with_runtime_env(runtime).with_default_features().build();
-        let ctx =
-            SessionContext::remote_with_state(&format!("df://{}:{}", config.master.host, config.master.port), state)
-                .await
-                .with_context(|| format!("cannot open a session on the master at {}", config.master))?;
+        let (ctx, _) = cluster_session(&config.master, session.clone(), None)
+            .await
+            .with_context(|| format!("cannot open a session on the master at {}", config.master))?;
         tracing::info!(app = %registered.id, "application {app_name} registered with {}", config.master);
         if registered.cores == 0 {
             tracing::warn!("no ALIVE workers are registered with {}: jobs wait until one is", config.master);
         }
         let app = ApplicationInfo { id: registered.id, name: app_name.to_string(), user, started: SystemTime::now() };
         let jobs = Arc::default();
-        Ok(Self { ctx, master: config.master.clone(), http, app: Arc::new(app), jobs, quiet: config.quiet })
+        Ok(Self {
+            ctx,
+            session_config: session,
+            master: config.master.clone(),
+            http,
+            app: Arc::new(app),
+            jobs,
+            quiet: config.quiet,
+        })
+    }
+
+    /// A new session of this application on the cluster, with its own tables and settings, and
+    /// the object stores behind its S3 settings. `analyzer_rules` adds semantics to its plans.
+    pub async fn new_session(
+        &self,
+        options: &[(&str, &str)],
+        analyzer_rules: Vec<Arc<dyn AnalyzerRule + Send + Sync>>,
+    ) -> Result<(SessionContext, Arc<ClusterObjectStores>)> {
+        let mut config = self.session_config.clone();
+        for (key, value) in options {
+            config.options_mut().set(key, value)?;
+        }
+        cluster_session(&self.master, config, Some(analyzer_rules)).await
+    }
+
+    /// The master this application runs on.
+    pub fn master(&self) -> &MasterUrl {
+        &self.master
     }
 
     /// Tells the master the application has ended.
@@ -192,6 +242,21 @@ impl Driver {
         {
             tracing::warn!("cannot report the end of {} to the master: {err:#}", self.app.id);
         }
+    }
+
+    /// Runs an application: a SQL job file, printing what each statement did, or a PySpark
+    /// program against the Spark Connect server at `connect` (which must serve this driver).
+    pub async fn run_application(
+        &self,
+        path: &Path,
+        arguments: &[String],
+        connect: Option<std::net::SocketAddr>,
+    ) -> Result<()> {
+        if pyspark::is_python(path) {
+            let connect = connect.context("PySpark programs need the driver's Spark Connect server")?;
+            return pyspark::run(path, arguments, connect).await;
+        }
+        self.run_and_print(path).await.map(drop)
     }
 
     /// Runs a job file and prints what each statement did: query results as tables, writes as
@@ -252,7 +317,7 @@ impl Driver {
             let target = write_target(&plan);
             let fail = |e: anyhow::Error| anyhow!("{}: {e:#}", statement.location(file));
             let replaced = match copy_directory(&plan) {
-                Some(directory) => Some(self.existing_files(directory).await.map_err(fail)?),
+                Some(directory) => Some(existing_files(&self.ctx, directory).await.map_err(fail)?),
                 None => None,
             };
             let (job_id, batches) = self.execute(plan, &statement).await.map_err(fail)?;
@@ -272,73 +337,69 @@ impl Driver {
     async fn define(&self, plan: LogicalPlan) -> Result<()> {
         if let LogicalPlan::Ddl(DdlStatement::CreateExternalTable(table)) = &plan {
             for location in &table.locations {
-                self.check_input_exists(location).await?;
+                check_input_exists(&self.ctx, location).await?;
             }
         }
         self.ctx.execute_logical_plan(plan).await?.collect().await?;
         Ok(())
     }
 
-    async fn check_input_exists(&self, location: &str) -> Result<()> {
-        let (url, store) = self.store_for(location)?;
-        let prefix = url.prefix();
-        if !url.is_collection() && store.head(prefix).await.is_ok() {
-            return Ok(());
-        }
-        match store.list(Some(prefix)).next().await {
-            Some(Ok(_)) => Ok(()),
-            Some(Err(err)) => Err(anyhow!("cannot read input path {location}: {err}")),
-            None => Err(anyhow!("input path {location} does not exist (nothing is stored under it)")),
-        }
-    }
-
-    /// The object store holding a table or output location, and the location as a URL.
-    fn store_for(&self, location: &str) -> Result<(ListingTableUrl, Arc<dyn object_store::ObjectStore>)> {
-        let url = ListingTableUrl::parse(location).with_context(|| format!("invalid location {location:?}"))?;
-        let store = self.ctx.runtime_env().object_store(&url)?;
-        Ok((url, store))
-    }
-
-    /// The files a COPY into `directory` replaces. They are removed only after the new files are
-    /// written, so a failed write leaves the previous result in place.
-    async fn existing_files(&self, directory: &str) -> Result<ReplacedFiles> {
-        let (url, store) = self.store_for(directory)?;
-        let mut files = Vec::new();
-        let mut listing = store.list(Some(url.prefix()));
-        while let Some(entry) = listing.next().await {
-            match entry {
-                Ok(meta) => files.push(meta.location),
-                Err(object_store::Error::NotFound { .. }) => break,
-                Err(err) => return Err(anyhow!("cannot list {directory}: {err}")),
-            }
-        }
-        drop(listing);
-        Ok(ReplacedFiles { directory: directory.to_string(), store, files })
-    }
-
     /// Runs a plan on the cluster, reporting progress while it runs and recording it in the
     /// application's job history.
     async fn execute(&self, plan: LogicalPlan, statement: &Statement) -> Result<(Option<String>, Vec<RecordBatch>)> {
-        let index = self.jobs.start(&statement.sql);
-        let result = self.execute_recorded(plan, statement, index).await;
+        let label = format!("statement {}", statement.number);
+        let collect = |stream: SendableRecordBatchStream| async move { Ok(stream.try_collect::<Vec<_>>().await?) };
+        self.run_job(&self.ctx, plan, &label, &statement.sql, collect).await
+    }
+
+    /// Runs `plan` in the session `ctx` on the cluster and hands its result stream to `consume`,
+    /// reporting progress under `label` and recording the job (as `description`) for the
+    /// application UI. Returns the scheduler's job id, once it gave one, and what `consume` made.
+    pub async fn run_job<T, F, Fut>(
+        &self,
+        ctx: &SessionContext,
+        plan: LogicalPlan,
+        label: &str,
+        description: &str,
+        consume: F,
+    ) -> Result<(Option<String>, T)>
+    where
+        T: Send + 'static,
+        F: FnOnce(SendableRecordBatchStream) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+    {
+        let index = self.jobs.start(description);
+        let result = self.run_recorded(ctx, plan, label, index, consume).await;
         self.jobs.finish(index, result.as_ref().err().map(|e| format!("{e:#}")));
         result
     }
 
-    async fn execute_recorded(
+    async fn run_recorded<T, F, Fut>(
         &self,
+        ctx: &SessionContext,
         plan: LogicalPlan,
-        statement: &Statement,
+        label: &str,
         index: usize,
-    ) -> Result<(Option<String>, Vec<RecordBatch>)> {
-        let physical = self.ctx.execute_logical_plan(plan).await?.create_physical_plan().await?;
-        let task_ctx = self.ctx.task_ctx();
-        let running = tokio::spawn(datafusion::physical_plan::collect(physical.clone(), task_ctx));
-        let reporter = progress::Reporter::new(&self.master, self.http.clone(), statement, self.quiet);
+        consume: F,
+    ) -> Result<(Option<String>, T)>
+    where
+        T: Send + 'static,
+        F: FnOnce(SendableRecordBatchStream) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+    {
+        let plan = copy::with_portable_options(plan)?;
+        let physical = ctx.execute_logical_plan(plan).await?.create_physical_plan().await?;
+        let task_ctx = ctx.task_ctx();
+        let plan_to_run = physical.clone();
+        let running = tokio::spawn(async move {
+            let stream = datafusion::physical_plan::execute_stream(plan_to_run, task_ctx)?;
+            consume(stream).await
+        });
+        let reporter = progress::Reporter::new(&self.master, self.http.clone(), label.to_string(), self.quiet);
         let observe = |progress: &crate::master::api::JobProgress| self.jobs.observe(index, progress);
         let job_id = reporter.follow(|| distributed_job_id(&physical), &running, observe).await;
-        let batches = running.await.context("the query task panicked")??;
-        Ok((job_id, batches))
+        let output = running.await.context("the query task panicked")??;
+        Ok((job_id, output))
     }
 
     /// Serves the application UI (jobs page and Spark's REST API) on `listener`.
@@ -364,6 +425,29 @@ impl Driver {
         };
         serve_router("application UI", listener, webui::routes(ui), shutdown)
     }
+}
+
+/// A Ballista client session on the master's scheduler with `config`, and its object stores.
+async fn cluster_session(
+    master: &MasterUrl,
+    config: SessionConfig,
+    analyzer_rules: Option<Vec<Arc<dyn AnalyzerRule + Send + Sync>>>,
+) -> Result<(SessionContext, Arc<ClusterObjectStores>)> {
+    let (runtime, stores) = crate::s3::runtime_env_with_stores(&config, None)?;
+    let mut builder = SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features();
+    for rule in analyzer_rules.into_iter().flatten() {
+        builder = builder.with_analyzer_rule(rule);
+    }
+    let ctx =
+        SessionContext::remote_with_state(&format!("df://{}:{}", master.host, master.port), builder.build()).await?;
+    // The scheduler optimizes every plan again. A plan that already had common subexpressions
+    // eliminated here gets new `__common_expr_N` aliases there that can clash with the ones it
+    // carries (a failed job: "cardinality(Utf8)"), so that rule runs only on the scheduler.
+    let state = ctx.state();
+    let rules =
+        state.optimizers().iter().filter(|rule| rule.name() != "common_sub_expression_eliminate").cloned().collect();
+    let state = SessionStateBuilder::new_from_existing(state).with_optimizer_rules(rules).build();
+    Ok((SessionContext::new_with_state(state), stores))
 }
 
 /// Prints what each statement did: query results as tables, writes as row counts with their target.
@@ -400,15 +484,60 @@ fn copy_directory(plan: &LogicalPlan) -> Option<&str> {
     }
 }
 
+/// Fails unless something is stored at `location`: the file, or files under the directory.
+pub async fn check_input_exists(ctx: &SessionContext, location: &str) -> Result<()> {
+    let (url, store) = store_for(ctx, location)?;
+    let prefix = url.prefix();
+    if !url.is_collection() && store.head(prefix).await.is_ok() {
+        return Ok(());
+    }
+    match store.list(Some(prefix)).next().await {
+        Some(Ok(_)) => Ok(()),
+        Some(Err(err)) => Err(anyhow!("cannot read input path {location}: {err}")),
+        None => Err(anyhow!("input path {location} does not exist (nothing is stored under it)")),
+    }
+}
+
+/// The object store holding a table or output location, and the location as a URL.
+pub fn store_for(
+    ctx: &SessionContext,
+    location: &str,
+) -> Result<(ListingTableUrl, Arc<dyn object_store::ObjectStore>)> {
+    let url = ListingTableUrl::parse(location).with_context(|| format!("invalid location {location:?}"))?;
+    let store = ctx.runtime_env().object_store(&url)?;
+    Ok((url, store))
+}
+
+/// The files a write into `directory` replaces. They are removed only after the new files are
+/// written, so a failed write leaves the previous result in place.
+pub async fn existing_files(ctx: &SessionContext, directory: &str) -> Result<ReplacedFiles> {
+    let (url, store) = store_for(ctx, directory)?;
+    let mut files = Vec::new();
+    let mut listing = store.list(Some(url.prefix()));
+    while let Some(entry) = listing.next().await {
+        match entry {
+            Ok(meta) => files.push(meta.location),
+            Err(object_store::Error::NotFound { .. }) => break,
+            Err(err) => return Err(anyhow!("cannot list {directory}: {err}")),
+        }
+    }
+    drop(listing);
+    Ok(ReplacedFiles { directory: directory.to_string(), store, files })
+}
+
 /// Files of a previous result, to be removed once the new one is written.
-struct ReplacedFiles {
+pub struct ReplacedFiles {
     directory: String,
     store: Arc<dyn object_store::ObjectStore>,
     files: Vec<object_store::path::Path>,
 }
 
 impl ReplacedFiles {
-    async fn remove(self) -> Result<()> {
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub async fn remove(self) -> Result<()> {
         for file in &self.files {
             self.store
                 .delete(file)

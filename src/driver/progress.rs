@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinHandle;
 
-use super::script::Statement;
 use crate::config::MasterUrl;
 use crate::master::api::JobProgress;
 
@@ -28,11 +27,12 @@ pub struct Reporter {
 }
 
 impl Reporter {
-    pub fn new(master: &MasterUrl, http: reqwest::Client, statement: &Statement, quiet: bool) -> Self {
+    /// `label` names the job in progress lines, e.g. "statement 4".
+    pub fn new(master: &MasterUrl, http: reqwest::Client, label: String, quiet: bool) -> Self {
         Self {
             base_url: format!("http://{}:{}/minispark/v1/jobs", master.host, master.port),
             http,
-            label: format!("statement {}", statement.number),
+            label,
             quiet,
             interactive: std::io::stderr().is_terminal(),
         }

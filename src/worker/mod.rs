@@ -32,6 +32,7 @@ use ballista_executor::flight_service::BallistaFlightService;
 use ballista_executor::health::ExecutorHealth;
 use ballista_executor::metrics::LoggingMetricsCollector;
 use ballista_executor::runtime_cache::{DefaultSessionRuntimeCache, MemoryPoolPolicy};
+use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::memory_pool::{FairSpillPool, MemoryPool};
 use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::prelude::SessionConfig;
@@ -124,7 +125,9 @@ pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: Cancella
             &work_dir_text,
             runtime_producer.clone(),
             config_producer,
-            Arc::new(BallistaFunctionRegistry::default()),
+            // Every DataFusion function, the nested ones (arrays, `range`, `unnest`) included:
+            // Ballista's default registry lacks them, so plans using them could not be decoded.
+            Arc::new(BallistaFunctionRegistry::from(&SessionStateBuilder::new().with_default_features().build())),
             Arc::new(LoggingMetricsCollector::default()),
             cores,
             Arc::new(engine::DeduplicatingEngine::default()),

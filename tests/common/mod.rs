@@ -2,7 +2,7 @@
 //! job long enough to lose a worker in the middle of.
 #![allow(dead_code)] // each test crate uses its own subset
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use datafusion::arrow::util::pretty::pretty_format_batches;
@@ -51,4 +51,28 @@ pub async fn product_pairs_reference() -> String {
     ctx.sql(&statements[0].sql).await.unwrap().collect().await.unwrap();
     let batches = ctx.sql(&statements[1].sql).await.unwrap().collect().await.unwrap();
     pretty_format_batches(&batches).unwrap().to_string()
+}
+
+/// The example job with its local output directory moved into `dir`.
+pub fn example_job_writing_to(dir: &Path) -> String {
+    let text = std::fs::read_to_string(repo().join("jobs/example.sql")).unwrap();
+    text.replace("'output/", &format!("'{}/output/", dir.display()))
+}
+
+/// The example job as plain single-process DataFusion runs it: local files in, local files out.
+pub fn example_job_local(dir: &Path) -> String {
+    let data = repo().join("data");
+    example_job_writing_to(&dir.join("reference"))
+        .replace("s3://spark-data/", &format!("{}/", data.display()))
+        .replace("s3a://spark-data/", &format!("{}/", data.display()))
+        .replace("s3://spark-output/", &format!("{}/reference/", dir.display()))
+}
+
+pub async fn run_locally(script: &str) -> SessionContext {
+    let ctx = SessionContext::new();
+    let statements = minispark::driver::script::split_statements(script).unwrap();
+    for statement in &statements[..statements.len() - 1] {
+        ctx.sql(&statement.sql).await.unwrap().collect().await.unwrap();
+    }
+    ctx
 }

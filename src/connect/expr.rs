@@ -1,0 +1,1405 @@
+//! Spark Connect expressions → DataFusion expressions, with Spark's semantics and names.
+//!
+//! A [`Resolver`] translates the expressions of one relation against its input schema: column
+//! references are matched case-insensitively (Spark's default) and, when they carry a plan id
+//! (`df.id` in a join), against the columns of the sub-plan with that id. Functions are looked up
+//! by Spark's name and built from DataFusion's where the semantics agree; where they differ (null
+//! handling of `concat`, Spark's day-of-week, `regexp_replace` replacing every match, …) the
+//! translation adds what it takes. [`spark_name`] renders an expression the way Spark names an
+//! unaliased column (`(a + 1)`, `count(1)`, `avg(price)`), so `show()` headers match.
+
+use std::collections::HashMap;
+
+use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNano, TimeUnit};
+use datafusion::common::{Column, DFSchema, ScalarValue, TableReference};
+use datafusion::execution::FunctionRegistry;
+use datafusion::execution::session_state::SessionState;
+use datafusion::logical_expr::expr::{AggregateFunction, Case, ScalarFunction, WindowFunction};
+use datafusion::logical_expr::{
+    BinaryExpr, Cast, Expr, ExprFunctionExt, ExprSchemable, Like, Operator, SortExpr, TryCast, WindowFrame,
+    WindowFrameBound, WindowFrameUnits, WindowFunctionDefinition, lit,
+};
+use spark_connect_proto::Expression;
+use spark_connect_proto::expression::{self as pe, ExprType};
+
+use super::error::{ConnectError, ConnectResult};
+use super::types;
+
+/// The columns each plan id named when its relation was translated: (qualifier, name).
+pub type PlanColumns = HashMap<i64, Vec<(Option<TableReference>, String)>>;
+
+/// Translates expressions against one input schema.
+pub struct Resolver<'a> {
+    pub state: &'a SessionState,
+    pub schema: &'a DFSchema,
+    pub plans: &'a PlanColumns,
+    pub time_zone: &'a str,
+}
+
+/// Splits `a.b`, `` `a.b`.c `` into name parts, as Spark's `UnresolvedAttribute.quotedString` does.
+pub fn name_parts(identifier: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut chars = identifier.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '`' if quoted && chars.peek() == Some(&'`') => {
+                chars.next();
+                current.push('`');
+            }
+            '`' => quoted = !quoted,
+            '.' if !quoted => parts.push(std::mem::take(&mut current)),
+            c => current.push(c),
+        }
+    }
+    parts.push(current);
+    parts
+}
+
+fn quote(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+impl Resolver<'_> {
+    /// A column of the input by Spark's rules.
+    pub fn column(&self, identifier: &str, plan_id: Option<i64>) -> ConnectResult<Expr> {
+        let parts = name_parts(identifier);
+        // `qualifier.column[.field…]` when the first part names a relation of the input.
+        if parts.len() >= 2
+            && let Some(column) = self.find(Some(&parts[0]), &parts[1], plan_id)?
+        {
+            return Ok(nested(Expr::Column(column), &parts[2..]));
+        }
+        match self.find(None, &parts[0], plan_id)? {
+            Some(column) => Ok(nested(Expr::Column(column), &parts[1..])),
+            None => {
+                let names: Vec<String> = self.schema.fields().iter().map(|f| quote(f.name())).collect();
+                Err(ConnectError::analysis(format!(
+                    "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name {} \
+                     cannot be resolved. Did you mean one of the following? [{}].",
+                    quote(identifier),
+                    names.join(", ")
+                )))
+            }
+        }
+    }
+
+    fn find(&self, qualifier: Option<&str>, name: &str, plan_id: Option<i64>) -> ConnectResult<Option<Column>> {
+        let candidates: Vec<(Option<&TableReference>, &str)> = self
+            .schema
+            .iter()
+            .filter(|(q, f)| {
+                f.name().eq_ignore_ascii_case(name)
+                    && qualifier.is_none_or(|wanted| q.is_some_and(|q| q.table().eq_ignore_ascii_case(wanted)))
+            })
+            .map(|(q, f)| (q, f.name().as_str()))
+            .collect();
+        let exact: Vec<_> = candidates.iter().filter(|(_, n)| *n == name).cloned().collect();
+        let mut candidates = if exact.len() == 1 { exact } else { candidates };
+        if candidates.len() > 1
+            && let Some(columns) = plan_id.and_then(|id| self.plans.get(&id))
+        {
+            let of_plan: Vec<_> = candidates
+                .iter()
+                .filter(|(q, n)| columns.iter().any(|(cq, cn)| cq.as_ref() == *q && cn == n))
+                .cloned()
+                .collect();
+            if !of_plan.is_empty() {
+                candidates = of_plan;
+            }
+        }
+        match candidates.as_slice() {
+            [] => Ok(None),
+            [(q, n)] => Ok(Some(Column::new(q.cloned(), *n))),
+            many => {
+                let names: Vec<String> = many
+                    .iter()
+                    .map(|(q, n)| match q {
+                        Some(q) => format!("{}.{}", quote(q.table()), quote(n)),
+                        None => quote(n),
+                    })
+                    .collect();
+                Err(ConnectError::analysis(format!(
+                    "[AMBIGUOUS_REFERENCE] Reference {} is ambiguous, could be: [{}].",
+                    quote(name),
+                    names.join(", ")
+                )))
+            }
+        }
+    }
+
+    /// Every input column, or those of one qualifier (`df.select("a.*")`), or a struct's fields.
+    pub fn star(&self, target: Option<&str>, plan_id: Option<i64>) -> ConnectResult<Vec<Expr>> {
+        let of_plan = plan_id.and_then(|id| self.plans.get(&id));
+        let Some(target) = target.map(|t| t.trim_end_matches(".*")).filter(|t| !t.is_empty()) else {
+            return Ok(self
+                .schema
+                .iter()
+                .filter(|(q, f)| {
+                    of_plan.is_none_or(|cols| cols.iter().any(|(cq, cn)| cq.as_ref() == *q && cn == f.name()))
+                })
+                .map(|(q, f)| Expr::Column(Column::new(q.cloned(), f.name())))
+                .collect());
+        };
+        let columns: Vec<Expr> = self
+            .schema
+            .iter()
+            .filter(|(q, _)| q.is_some_and(|q| q.table().eq_ignore_ascii_case(target)))
+            .map(|(q, f)| Expr::Column(Column::new(q.cloned(), f.name())))
+            .collect();
+        if !columns.is_empty() {
+            return Ok(columns);
+        }
+        // `s.*` on a struct column expands its fields.
+        let base = self.column(target, plan_id)?;
+        match base.get_type(self.schema)? {
+            DataType::Struct(fields) => Ok(fields
+                .iter()
+                .map(|f| nested(base.clone(), std::slice::from_ref(f.name())).alias(f.name()))
+                .collect()),
+            _ => {
+                Err(ConnectError::analysis(format!("cannot resolve {}.* : no such relation or struct", quote(target))))
+            }
+        }
+    }
+
+    /// Translates one expression.
+    pub fn expr(&self, expression: &Expression) -> ConnectResult<Expr> {
+        let Some(kind) = &expression.expr_type else { return Err(ConnectError::invalid("an empty expression")) };
+        match kind {
+            ExprType::Literal(literal) => Ok(Expr::Literal(literal_value(literal, self.time_zone)?, None)),
+            ExprType::UnresolvedAttribute(attribute) => self.column(&attribute.unparsed_identifier, attribute.plan_id),
+            ExprType::UnresolvedFunction(f) => self.function(&f.function_name, &f.arguments, f.is_distinct),
+            ExprType::CallFunction(f) => self.function(&f.function_name, &f.arguments, false),
+            ExprType::ExpressionString(text) => super::sql::expression(self.state, &text.expression, self.schema),
+            ExprType::UnresolvedStar(star) => {
+                let mut columns = self.star(star.unparsed_target.as_deref(), star.plan_id)?;
+                if columns.len() == 1 {
+                    Ok(columns.remove(0))
+                } else {
+                    Err(ConnectError::analysis("`*` can only be used in select(), count(*) or a struct"))
+                }
+            }
+            ExprType::Alias(alias) => {
+                let inner = self.expr(required(&alias.expr, "alias")?)?;
+                match alias.name.as_slice() {
+                    [name] => Ok(inner.alias(name)),
+                    _ => Err(ConnectError::unsupported("aliases with several names (multi-column explode aliases)")),
+                }
+            }
+            ExprType::Cast(cast) => {
+                let inner = self.expr(required(&cast.expr, "cast")?)?;
+                let to = match &cast.cast_to_type {
+                    Some(pe::cast::CastToType::Type(ty)) => types::arrow_type(ty, self.time_zone)?,
+                    Some(pe::cast::CastToType::TypeStr(text)) => types::parse_type(text, self.time_zone)?,
+                    None => return Err(ConnectError::invalid("a cast without a target type")),
+                };
+                Ok(if cast.eval_mode == pe::cast::EvalMode::Try as i32 {
+                    Expr::TryCast(TryCast::new(Box::new(inner), to))
+                } else {
+                    Expr::Cast(Cast::new(Box::new(inner), to))
+                })
+            }
+            ExprType::UnresolvedExtractValue(extract) => {
+                let base = self.expr(required(&extract.child, "extract")?)?;
+                let key = required(&extract.extraction, "extract")?;
+                match &key.expr_type {
+                    Some(ExprType::Literal(l)) => match literal_value(l, self.time_zone)? {
+                        ScalarValue::Utf8(Some(name)) => Ok(nested(base, &[name])),
+                        index if index.data_type().is_integer() => {
+                            // Spark's getItem is 0-based, DataFusion's array_element 1-based.
+                            let one_based = Expr::Literal(index, None) + lit(1i64);
+                            self.call("array_element", vec![base, one_based])
+                        }
+                        other => Err(ConnectError::analysis(format!("cannot extract a value with key {other}"))),
+                    },
+                    _ => Err(ConnectError::unsupported("extracting values with a non-literal key")),
+                }
+            }
+            ExprType::Window(window) => self.window(window),
+            ExprType::SortOrder(_) => Err(ConnectError::analysis("a sort order is only valid in orderBy()")),
+            ExprType::LambdaFunction(_) | ExprType::UnresolvedNamedLambdaVariable(_) => {
+                Err(ConnectError::unsupported("higher-order functions with lambdas (transform, filter, aggregate)"))
+            }
+            ExprType::CommonInlineUserDefinedFunction(udf) => Err(ConnectError::unsupported(format!(
+                "Python user-defined functions ({}); use built-in functions or SQL",
+                udf.function_name
+            ))),
+            ExprType::UnresolvedRegex(_) => Err(ConnectError::unsupported("colRegex")),
+            ExprType::UpdateFields(_) => Err(ConnectError::unsupported("withField/dropFields on structs")),
+            ExprType::SubqueryExpression(_) => Err(ConnectError::unsupported("DataFrame subquery expressions")),
+            _ => Err(ConnectError::unsupported("this kind of expression")),
+        }
+    }
+
+    /// A sort key with Spark's defaults: NULLS FIRST ascending, NULLS LAST descending.
+    pub fn sort(&self, order: &pe::SortOrder) -> ConnectResult<SortExpr> {
+        let child = self.expr(required(&order.child, "sort order")?)?;
+        let ascending = order.direction != pe::sort_order::SortDirection::Descending as i32;
+        let nulls_first = match order.null_ordering {
+            n if n == pe::sort_order::NullOrdering::SortNullsFirst as i32 => true,
+            n if n == pe::sort_order::NullOrdering::SortNullsLast as i32 => false,
+            _ => ascending,
+        };
+        Ok(child.sort(ascending, nulls_first))
+    }
+
+    /// A sort key given as any expression (`orderBy("a")`, `orderBy(desc("a"))`).
+    pub fn sort_key(&self, expression: &Expression) -> ConnectResult<SortExpr> {
+        match &expression.expr_type {
+            Some(ExprType::SortOrder(order)) => self.sort(order),
+            _ => Ok(self.expr(expression)?.sort(true, true)),
+        }
+    }
+
+    fn window(&self, window: &pe::Window) -> ConnectResult<Expr> {
+        let function = self.expr(required(&window.window_function, "window")?)?;
+        let partition_by = window.partition_spec.iter().map(|e| self.expr(e)).collect::<ConnectResult<Vec<_>>>()?;
+        let order_by = window.order_spec.iter().map(|o| self.sort(o)).collect::<ConnectResult<Vec<_>>>()?;
+        // Spark's default frames, stated: with ORDER BY, RANGE UNBOUNDED PRECEDING .. CURRENT ROW
+        // (ties share a value); without, the whole partition.
+        let frame = match &window.frame_spec {
+            Some(frame) => self.frame(frame)?,
+            None => WindowFrame::new(if order_by.is_empty() { None } else { Some(false) }),
+        };
+        let (definition, args, distinct) = match function {
+            Expr::AggregateFunction(f) => {
+                (WindowFunctionDefinition::AggregateUDF(f.func), f.params.args, f.params.distinct)
+            }
+            Expr::WindowFunction(f) => (f.fun, f.params.args, false),
+            other => {
+                return Err(ConnectError::analysis(format!(
+                    "{other} is not a window or aggregate function and cannot be used with over()"
+                )));
+            }
+        };
+        let name = definition.name().to_string();
+        let mut builder =
+            Expr::from(WindowFunction::new(definition, args)).partition_by(partition_by).order_by(order_by);
+        builder = builder.window_frame(frame);
+        if distinct {
+            builder = builder.distinct();
+        }
+        let window = builder.build()?;
+        // Spark's ranking functions return int; DataFusion's return unsigned 64-bit numbers.
+        Ok(if matches!(name.as_str(), "row_number" | "rank" | "dense_rank" | "ntile") {
+            cast(window, DataType::Int32)
+        } else {
+            window
+        })
+    }
+
+    fn frame(&self, frame: &pe::window::WindowFrame) -> ConnectResult<WindowFrame> {
+        use pe::window::window_frame::{FrameType, frame_boundary::Boundary};
+        let units =
+            if frame.frame_type == FrameType::Row as i32 { WindowFrameUnits::Rows } else { WindowFrameUnits::Range };
+        let bound = |b: &Option<Box<pe::window::window_frame::FrameBoundary>>,
+                     lower: bool|
+         -> ConnectResult<WindowFrameBound> {
+            let boundary = b.as_ref().and_then(|b| b.boundary.as_ref());
+            Ok(match boundary {
+                Some(Boundary::CurrentRow(_)) | None => WindowFrameBound::CurrentRow,
+                Some(Boundary::Unbounded(_)) => {
+                    if lower {
+                        WindowFrameBound::Preceding(ScalarValue::UInt64(None))
+                    } else {
+                        WindowFrameBound::Following(ScalarValue::UInt64(None))
+                    }
+                }
+                Some(Boundary::Value(value)) => {
+                    let offset = match self.expr(value)? {
+                        Expr::Literal(v, _) => v,
+                        other => {
+                            return Err(ConnectError::analysis(format!(
+                                "a window frame bound must be a literal, not {other}"
+                            )));
+                        }
+                    };
+                    let n = match offset {
+                        ScalarValue::Int32(Some(n)) => n as i64,
+                        ScalarValue::Int64(Some(n)) => n,
+                        other => {
+                            return Err(ConnectError::unsupported(format!(
+                                "window frame bounds of type {}",
+                                other.data_type()
+                            )));
+                        }
+                    };
+                    if n == 0 {
+                        WindowFrameBound::CurrentRow
+                    } else if n < 0 {
+                        WindowFrameBound::Preceding(ScalarValue::UInt64(Some(n.unsigned_abs())))
+                    } else {
+                        WindowFrameBound::Following(ScalarValue::UInt64(Some(n as u64)))
+                    }
+                }
+            })
+        };
+        Ok(WindowFrame::new_bounds(units, bound(&frame.lower, true)?, bound(&frame.upper, false)?))
+    }
+
+    fn args(&self, arguments: &[Expression]) -> ConnectResult<Vec<Expr>> {
+        arguments
+            .iter()
+            .map(|a| match &a.expr_type {
+                // count(*) and friends: `*` as an argument counts rows.
+                Some(ExprType::UnresolvedStar(star)) if star.unparsed_target.is_none() => Ok(lit(1i64)),
+                _ => self.expr(a),
+            })
+            .collect()
+    }
+
+    /// Calls a DataFusion function by its registered name.
+    pub fn call(&self, name: &str, args: Vec<Expr>) -> ConnectResult<Expr> {
+        if let Ok(udf) = self.state.udf(name) {
+            return Ok(Expr::ScalarFunction(ScalarFunction::new_udf(udf, args)));
+        }
+        if let Ok(udaf) = self.state.udaf(name) {
+            return Ok(Expr::AggregateFunction(AggregateFunction::new_udf(udaf, args, false, None, vec![], None)));
+        }
+        if let Ok(udwf) = self.state.udwf(name) {
+            return Ok(Expr::from(WindowFunction::new(WindowFunctionDefinition::WindowUDF(udwf), args)));
+        }
+        Err(ConnectError::analysis(format!("[UNRESOLVED_ROUTINE] Cannot resolve routine `{name}`")))
+    }
+
+    fn aggregate(&self, name: &str, args: Vec<Expr>, distinct: bool, filter: Option<Expr>) -> ConnectResult<Expr> {
+        let udaf = self
+            .state
+            .udaf(name)
+            .map_err(|_| ConnectError::analysis(format!("[UNRESOLVED_ROUTINE] Cannot resolve routine `{name}`")))?;
+        Ok(Expr::AggregateFunction(AggregateFunction::new_udf(
+            udaf,
+            args,
+            distinct,
+            filter.map(Box::new),
+            vec![],
+            None,
+        )))
+    }
+
+    fn type_of(&self, expr: &Expr) -> ConnectResult<DataType> {
+        Ok(expr.get_type(self.schema)?)
+    }
+
+    /// Spark's functions by name.
+    fn function(&self, name: &str, arguments: &[Expression], distinct: bool) -> ConnectResult<Expr> {
+        let lower = name.to_ascii_lowercase();
+        let mut args = self.args(arguments)?;
+        let arity = |n: usize| -> ConnectResult<()> {
+            if arguments.len() == n {
+                Ok(())
+            } else {
+                Err(ConnectError::analysis(format!(
+                    "[WRONG_NUM_ARGS] The `{name}` requires {n} parameters but the actual number is {}.",
+                    arguments.len()
+                )))
+            }
+        };
+        let binary = |op: Operator, args: &mut Vec<Expr>| -> ConnectResult<Expr> {
+            arity(2)?;
+            let right = args.pop().unwrap_or_else(|| lit(ScalarValue::Null));
+            let left = args.pop().unwrap_or_else(|| lit(ScalarValue::Null));
+            Ok(Expr::BinaryExpr(BinaryExpr::new(Box::new(left), op, Box::new(right))))
+        };
+        let expr = match lower.as_str() {
+            "==" | "=" => binary(Operator::Eq, &mut args)?,
+            "!=" | "<>" => binary(Operator::NotEq, &mut args)?,
+            "<" => binary(Operator::Lt, &mut args)?,
+            "<=" => binary(Operator::LtEq, &mut args)?,
+            ">" => binary(Operator::Gt, &mut args)?,
+            ">=" => binary(Operator::GtEq, &mut args)?,
+            "<=>" | "eqnullsafe" => binary(Operator::IsNotDistinctFrom, &mut args)?,
+            "and" => binary(Operator::And, &mut args)?,
+            "or" => binary(Operator::Or, &mut args)?,
+            "+" => binary(Operator::Plus, &mut args)?,
+            "-" => binary(Operator::Minus, &mut args)?,
+            "*" => binary(Operator::Multiply, &mut args)?,
+            // Integer operands become doubles in the session's analyzer (see super::semantics).
+            "/" => binary(Operator::Divide, &mut args)?,
+            "%" | "mod" => binary(Operator::Modulo, &mut args)?,
+            "&" | "bitwiseand" => binary(Operator::BitwiseAnd, &mut args)?,
+            "|" | "bitwiseor" => binary(Operator::BitwiseOr, &mut args)?,
+            "^" | "bitwisexor" => binary(Operator::BitwiseXor, &mut args)?,
+            "pmod" => {
+                arity(2)?;
+                let (a, b) = (args[0].clone(), args[1].clone());
+                ((a % b.clone()) + b.clone()) % b
+            }
+            "not" | "!" => {
+                arity(1)?;
+                Expr::Not(Box::new(args.remove(0)))
+            }
+            "negative" | "-u" => {
+                arity(1)?;
+                Expr::Negative(Box::new(args.remove(0)))
+            }
+            "positive" => {
+                arity(1)?;
+                args.remove(0)
+            }
+            "isnull" => {
+                arity(1)?;
+                args.remove(0).is_null()
+            }
+            "isnotnull" => {
+                arity(1)?;
+                args.remove(0).is_not_null()
+            }
+            "in" => {
+                if args.is_empty() {
+                    return Err(ConnectError::analysis("isin needs a column"));
+                }
+                let value = args.remove(0);
+                value.in_list(args, false)
+            }
+            "like" | "ilike" => {
+                if !(2..=3).contains(&args.len()) {
+                    arity(2)?;
+                }
+                let escape = match args.get(2) {
+                    Some(Expr::Literal(ScalarValue::Utf8(Some(e)), _)) => e.chars().next(),
+                    _ => None,
+                };
+                let pattern = args.remove(1);
+                Expr::Like(Like::new(false, Box::new(args.remove(0)), Box::new(pattern), escape, lower == "ilike"))
+            }
+            "rlike" | "regexp" | "regexp_like" => {
+                arity(2)?;
+                self.call("regexp_like", args)?
+            }
+            "when" => {
+                if args.len() < 2 {
+                    return Err(ConnectError::analysis("when() needs a condition and a value"));
+                }
+                let otherwise = if args.len() % 2 == 1 { args.pop().map(Box::new) } else { None };
+                let mut pairs = Vec::new();
+                let mut iter = args.into_iter();
+                while let (Some(condition), Some(value)) = (iter.next(), iter.next()) {
+                    pairs.push((Box::new(condition), Box::new(value)));
+                }
+                Expr::Case(Case::new(None, pairs, otherwise))
+            }
+            "coalesce" | "nvl" | "ifnull" => self.call("coalesce", args)?,
+            "nvl2" => {
+                arity(3)?;
+                let (a, b, c) = (args[0].clone(), args[1].clone(), args[2].clone());
+                Expr::Case(Case::new(None, vec![(Box::new(a.is_not_null()), Box::new(b))], Some(Box::new(c))))
+            }
+            "nullif" => self.call("nullif", args)?,
+            "isnan" => self.call("isnan", args)?,
+            "nanvl" => {
+                arity(2)?;
+                let (a, b) = (args[0].clone(), args[1].clone());
+                let is_nan = self.call("isnan", vec![a.clone()])?;
+                Expr::Case(Case::new(None, vec![(Box::new(is_nan), Box::new(b))], Some(Box::new(a))))
+            }
+            // Strings.
+            "upper" | "ucase" => self.call("upper", args)?,
+            "lower" | "lcase" => self.call("lower", args)?,
+            "trim" | "btrim" => self.call("btrim", args)?,
+            "ltrim" | "rtrim" | "lpad" | "rpad" | "reverse" | "repeat" | "initcap" | "ascii" | "translate"
+            | "replace" | "concat_ws" | "left" | "right" | "md5" | "sha256" | "sha224" | "sha384" | "sha512"
+            | "chr" | "to_hex" => self.call(&lower, args)?,
+            "substring" | "substr" => self.substring(args)?,
+            "length" | "char_length" | "character_length" | "len" => {
+                arity(1)?;
+                cast(self.call("character_length", args)?, DataType::Int32)
+            }
+            "concat" => {
+                // Spark's concat is NULL when any input is; DataFusion's skips NULLs.
+                let any_null = args.iter().map(|a| a.clone().is_null()).reduce(|a, b| a.or(b));
+                let joined = self.call("concat", args)?;
+                match any_null {
+                    Some(condition) => Expr::Case(Case::new(
+                        None,
+                        vec![(Box::new(condition), Box::new(lit(ScalarValue::Utf8(None))))],
+                        Some(Box::new(joined)),
+                    )),
+                    None => joined,
+                }
+            }
+            "instr" => {
+                arity(2)?;
+                cast(self.call("strpos", args)?, DataType::Int32)
+            }
+            "locate" | "position" => {
+                if args.len() != 2 {
+                    return Err(ConnectError::unsupported("locate() with a start position"));
+                }
+                let substring = args.remove(0);
+                cast(self.call("strpos", vec![args.remove(0), substring])?, DataType::Int32)
+            }
+            "startswith" => self.call("starts_with", args)?,
+            "endswith" => self.call("ends_with", args)?,
+            "contains" => self.call("contains", args)?,
+            "regexp_replace" => {
+                if args.len() != 3 {
+                    return Err(ConnectError::unsupported("regexp_replace() with a position argument"));
+                }
+                // Spark replaces every match.
+                args.push(lit("g"));
+                self.call("regexp_replace", args)?
+            }
+            "regexp_extract" => {
+                arity(3)?;
+                let (subject, pattern, index) = (args[0].clone(), args[1].clone(), args[2].clone());
+                let (Expr::Literal(ScalarValue::Utf8(Some(pattern)), _), Expr::Literal(index, _)) = (pattern, index)
+                else {
+                    return Err(ConnectError::unsupported("regexp_extract() with a non-literal pattern or index"));
+                };
+                let index = index.cast_to(&DataType::Int64)?;
+                let ScalarValue::Int64(Some(index)) = index else {
+                    return Err(ConnectError::analysis("regexp_extract() needs an integer group index"));
+                };
+                let (pattern, group) = if index == 0 { (format!("({pattern})"), 1) } else { (pattern, index) };
+                let groups = self.call("regexp_match", vec![subject.clone(), lit(pattern)])?;
+                let value = self.call("array_element", vec![groups, lit(group)])?;
+                // Spark: "" when the pattern does not match, NULL for NULL input.
+                Expr::Case(Case::new(
+                    None,
+                    vec![(Box::new(subject.is_null()), Box::new(lit(ScalarValue::Utf8(None))))],
+                    Some(Box::new(self.call("coalesce", vec![value, lit("")])?)),
+                ))
+            }
+            "split" => {
+                if !(2..=3).contains(&args.len()) {
+                    arity(2)?;
+                }
+                // PySpark always sends a limit; -1 (or 0) means none.
+                if let Some(limit) = args.get(2) {
+                    let unlimited = matches!(limit, Expr::Literal(v, _) if v.cast_to(&DataType::Int64).is_ok_and(|v| matches!(v, ScalarValue::Int64(Some(n)) if n <= 0)));
+                    if !unlimited {
+                        return Err(ConnectError::unsupported("split() with a positive limit"));
+                    }
+                    args.truncate(2);
+                }
+                let Expr::Literal(ScalarValue::Utf8(Some(pattern)), _) = &args[1] else {
+                    return Err(ConnectError::unsupported("split() with a pattern that is not a literal"));
+                };
+                let subject = args[0].clone();
+                let parts = if pattern.contains(['\\', '[', '(', '|', '*', '+', '?', '^', '$', '{', '.']) {
+                    // Spark splits on a regular expression: mark each match with a separator that
+                    // cannot occur in text, then split on that.
+                    let marked = self
+                        .call("regexp_replace", vec![subject.clone(), lit(pattern.clone()), lit("\u{1f}"), lit("g")])?;
+                    self.call("string_to_array", vec![marked, lit("\u{1f}")])?
+                } else {
+                    self.call("string_to_array", args)?
+                };
+                // Spark: splitting "" gives [""], DataFusion gives []. (The subject itself, not a
+                // literal "", so no list constant is folded into the plan: Ballista's plan
+                // encoding loses the type of one.)
+                let empty = cast(self.call("make_array", vec![subject.clone()])?, self.type_of(&parts)?);
+                Expr::Case(Case::new(
+                    None,
+                    vec![(Box::new(subject.eq(lit(""))), Box::new(empty))],
+                    Some(Box::new(parts)),
+                ))
+            }
+            // Math.
+            "abs" | "sqrt" | "exp" | "ln" | "log10" | "log2" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan"
+            | "atan2" | "sinh" | "cosh" | "tanh" | "degrees" | "radians" | "cbrt" | "greatest" | "least" | "pi"
+            | "factorial" | "gcd" | "lcm" | "random" => self.call(&lower, args)?,
+            "pow" | "power" => {
+                arity(2)?;
+                let args = args.into_iter().map(|a| cast(a, DataType::Float64)).collect();
+                self.call("power", args)?
+            }
+            "log" => match args.len() {
+                1 => self.call("ln", args)?,
+                _ => self.call("log", args)?,
+            },
+            "signum" | "sign" => self.call("signum", args)?,
+            "rand" => self.call("random", vec![])?,
+            "round" | "bround" => {
+                let digits = match args.get(1) {
+                    None => 0,
+                    Some(Expr::Literal(v, _)) => match v.cast_to(&DataType::Int64)? {
+                        ScalarValue::Int64(Some(n)) => n,
+                        _ => return Err(ConnectError::analysis(format!("{name}() needs an integer scale"))),
+                    },
+                    Some(_) => return Err(ConnectError::analysis(format!("{name}() needs a literal scale"))),
+                };
+                let value = args.remove(0);
+                self.spark_round(value, digits, lower == "bround")?
+            }
+            "floor" | "ceil" | "ceiling" => {
+                arity(1)?;
+                let value_type = self.type_of(&args[0])?;
+                let function = if lower == "floor" { "floor" } else { "ceil" };
+                let result = self.call(function, args)?;
+                // Spark: floor/ceil of a double or integer is a bigint.
+                if value_type.is_floating() || value_type.is_integer() { cast(result, DataType::Int64) } else { result }
+            }
+            // Dates and times.
+            "current_date" | "curdate" => self.call("current_date", vec![])?,
+            "current_timestamp" | "now" => self.call("now", vec![])?,
+            "year" | "month" | "quarter" | "hour" | "minute" | "dayofyear" | "weekofyear" | "week" => {
+                arity(1)?;
+                let part = match lower.as_str() {
+                    "dayofyear" => "doy",
+                    "weekofyear" => "week",
+                    other => other,
+                };
+                cast(self.call("date_part", vec![lit(part), args.remove(0)])?, DataType::Int32)
+            }
+            "second" => {
+                arity(1)?;
+                cast(
+                    self.call("floor", vec![self.call("date_part", vec![lit("second"), args.remove(0)])?])?,
+                    DataType::Int32,
+                )
+            }
+            "dayofmonth" | "day" => {
+                arity(1)?;
+                cast(self.call("date_part", vec![lit("day"), args.remove(0)])?, DataType::Int32)
+            }
+            "dayofweek" => {
+                // Spark: 1 = Sunday … 7 = Saturday; DataFusion's dow: 0 = Sunday.
+                arity(1)?;
+                cast(self.call("date_part", vec![lit("dow"), args.remove(0)])?, DataType::Int32) + lit(1i32)
+            }
+            "weekday" => {
+                // Spark: 0 = Monday … 6 = Sunday.
+                arity(1)?;
+                let dow = cast(self.call("date_part", vec![lit("dow"), args.remove(0)])?, DataType::Int32);
+                (dow + lit(6i32)) % lit(7i32)
+            }
+            "to_date" => match args.len() {
+                1 => cast(args.remove(0), DataType::Date32),
+                2 => {
+                    let format = java_format_arg(&args[1])?;
+                    self.call("to_date", vec![args.remove(0), lit(format)])?
+                }
+                _ => return Err(ConnectError::analysis("to_date() takes a column and an optional format")),
+            },
+            "to_timestamp" => {
+                let micros = |e: Expr| cast(e, DataType::Timestamp(TimeUnit::Microsecond, Some(self.time_zone.into())));
+                match args.len() {
+                    1 => micros(args.remove(0)),
+                    2 => {
+                        let format = java_format_arg(&args[1])?;
+                        micros(self.call("to_timestamp_micros", vec![args.remove(0), lit(format)])?)
+                    }
+                    _ => return Err(ConnectError::analysis("to_timestamp() takes a column and an optional format")),
+                }
+            }
+            "date_format" => {
+                arity(2)?;
+                let format = java_format_arg(&args[1])?;
+                self.call("to_char", vec![args.remove(0), lit(format)])?
+            }
+            "date_add" | "dateadd" | "date_sub" => {
+                arity(2)?;
+                let days = cast(args.remove(1), DataType::Int32);
+                let start = cast(cast(args.remove(0), DataType::Date32), DataType::Int32);
+                let shifted = if lower == "date_sub" { start - days } else { start + days };
+                cast(shifted, DataType::Date32)
+            }
+            "datediff" | "date_diff" => {
+                arity(2)?;
+                let start = cast(cast(args.remove(1), DataType::Date32), DataType::Int32);
+                let end = cast(cast(args.remove(0), DataType::Date32), DataType::Int32);
+                end - start
+            }
+            "add_months" => {
+                arity(2)?;
+                let Expr::Literal(months, _) = &args[1] else {
+                    return Err(ConnectError::unsupported("add_months() with a non-literal number of months"));
+                };
+                let ScalarValue::Int32(Some(months)) = months.cast_to(&DataType::Int32)? else {
+                    return Err(ConnectError::analysis("add_months() needs an integer"));
+                };
+                let interval = ScalarValue::IntervalMonthDayNano(Some(IntervalMonthDayNano::new(months, 0, 0)));
+                cast(cast(args.remove(0), DataType::Date32) + lit(interval), DataType::Date32)
+            }
+            "date_trunc" => {
+                arity(2)?;
+                let unit = lowercase_unit(args.remove(0));
+                let ts = cast(args.remove(0), DataType::Timestamp(TimeUnit::Microsecond, Some(self.time_zone.into())));
+                self.call("date_trunc", vec![unit, ts])?
+            }
+            "trunc" => {
+                arity(2)?;
+                let unit = lowercase_unit(args.remove(1));
+                cast(self.call("date_trunc", vec![unit, cast(args.remove(0), DataType::Date32)])?, DataType::Date32)
+            }
+            "last_day" => {
+                arity(1)?;
+                let month = self.call("date_trunc", vec![lit("month"), cast(args.remove(0), DataType::Date32)])?;
+                let next = month + lit(ScalarValue::IntervalMonthDayNano(Some(IntervalMonthDayNano::new(1, 0, 0))));
+                cast(cast(cast(next, DataType::Date32), DataType::Int32) - lit(1i32), DataType::Date32)
+            }
+            "unix_timestamp" if args.len() == 1 => {
+                let ts = cast(args.remove(0), DataType::Timestamp(TimeUnit::Second, Some(self.time_zone.into())));
+                cast(ts, DataType::Int64)
+            }
+            "from_unixtime" if args.len() == 1 => {
+                let seconds = cast(args.remove(0), DataType::Int64);
+                let ts = cast(seconds, DataType::Timestamp(TimeUnit::Second, Some(self.time_zone.into())));
+                self.call("to_char", vec![ts, lit("%Y-%m-%d %H:%M:%S")])?
+            }
+            // Arrays and structs.
+            "array" => self.call("make_array", args)?,
+            "size" | "cardinality" | "array_size" => {
+                arity(1)?;
+                cast(self.call("cardinality", args)?, DataType::Int32)
+            }
+            "array_contains" => self.call("array_has", args)?,
+            "element_at" => self.call("array_element", args)?,
+            "sort_array" => {
+                let descending = matches!(args.get(1), Some(Expr::Literal(ScalarValue::Boolean(Some(false)), _)));
+                let value = args.remove(0);
+                let (order, nulls) = if descending { ("DESC", "NULLS LAST") } else { ("ASC", "NULLS FIRST") };
+                self.call("array_sort", vec![value, lit(order), lit(nulls)])?
+            }
+            "array_distinct" | "array_union" | "array_intersect" | "array_except" | "array_position"
+            | "array_remove" | "flatten" | "arrays_zip" | "array_max" | "array_min" => self.call(&lower, args)?,
+            "array_join" => self.call("array_to_string", args)?,
+            "struct" | "named_struct" => self.call(&lower, args)?,
+            "explode" => {
+                arity(1)?;
+                Expr::Unnest(datafusion::logical_expr::expr::Unnest::new(args.remove(0)))
+            }
+            "explode_outer" => {
+                // An empty array gives one NULL row too: make it a NULL array, which unnesting keeps.
+                arity(1)?;
+                let array = args.remove(0);
+                let empty = cast(self.call("cardinality", vec![array.clone()])?, DataType::Int64).eq(lit(0i64));
+                let null = Expr::Literal(ScalarValue::try_from(&self.type_of(&array)?)?, None);
+                let array = Expr::Case(Case::new(None, vec![(Box::new(empty), Box::new(null))], Some(Box::new(array))));
+                Expr::Unnest(datafusion::logical_expr::expr::Unnest::new(array.alias(OUTER_EXPLODE)))
+            }
+            "hash" | "xxhash64" | "crc32" | "sha1" | "sha2" | "base64" | "unbase64" => {
+                return Err(ConnectError::unsupported(format!("the function {name}()")));
+            }
+            // Aggregates.
+            "count" => {
+                if args.len() != 1 {
+                    if distinct {
+                        return Err(ConnectError::unsupported("count(DISTINCT) over several columns"));
+                    }
+                    arity(1)?;
+                }
+                self.aggregate("count", args, distinct, None)?
+            }
+            "count_distinct" | "countdistinct" => {
+                if args.len() != 1 {
+                    return Err(ConnectError::unsupported("countDistinct() over several columns"));
+                }
+                self.aggregate("count", args, true, None)?
+            }
+            "sum" | "min" | "max" | "avg" | "median" | "bool_and" | "bool_or" | "corr" | "covar_samp" | "covar_pop"
+            | "var_pop" | "stddev_pop" | "approx_distinct" => self.aggregate(&lower, args, distinct, None)?,
+            "mean" => self.aggregate("avg", args, distinct, None)?,
+            "sum_distinct" | "sumdistinct" => self.aggregate("sum", args, true, None)?,
+            "stddev" | "stddev_samp" | "std" => self.aggregate("stddev", args, distinct, None)?,
+            "variance" | "var_samp" => self.aggregate("var_samp", args, distinct, None)?,
+            "every" => self.aggregate("bool_and", args, distinct, None)?,
+            "some" | "any" => self.aggregate("bool_or", args, distinct, None)?,
+            "approx_count_distinct" => {
+                args.truncate(1);
+                cast(self.aggregate("approx_distinct", args, false, None)?, DataType::Int64)
+            }
+            "collect_list" | "collect_set" | "array_agg" => {
+                // Spark leaves NULLs out of collected lists.
+                arity(1)?;
+                let value = args[0].clone();
+                self.aggregate("array_agg", args, distinct || lower == "collect_set", Some(value.is_not_null()))?
+            }
+            "first" | "first_value" | "last" | "last_value" | "any_value" => {
+                let ignore_nulls = matches!(args.get(1), Some(Expr::Literal(ScalarValue::Boolean(Some(true)), _)));
+                args.truncate(1);
+                let function = if lower.starts_with("last") { "last_value" } else { "first_value" };
+                let filter =
+                    if ignore_nulls || lower == "any_value" { Some(args[0].clone().is_not_null()) } else { None };
+                self.aggregate(function, args, false, filter)?
+            }
+            "percentile_approx" | "approx_percentile" => {
+                args.truncate(2);
+                self.aggregate("approx_percentile_cont", args, false, None)?
+            }
+            // Window functions.
+            "row_number" | "rank" | "dense_rank" | "percent_rank" | "cume_dist" | "ntile" | "nth_value" | "lag"
+            | "lead" => self.call(&lower, args)?,
+            other => {
+                // Anything else DataFusion knows under the same name (e.g. `abs`, `md5`), else a clear error.
+                match self.call(other, args) {
+                    Ok(expr) => expr,
+                    Err(_) => {
+                        return Err(ConnectError::analysis(format!(
+                            "[UNRESOLVED_ROUTINE] Cannot resolve routine `{name}`: minispark does not know this function"
+                        )));
+                    }
+                }
+            }
+        };
+        Ok(expr)
+    }
+}
+
+impl Resolver<'_> {
+    /// Spark's `substring`: 1-based, 0 counts as 1, a negative position counts from the end.
+    fn substring(&self, mut args: Vec<Expr>) -> ConnectResult<Expr> {
+        if !(2..=3).contains(&args.len()) {
+            return Err(ConnectError::analysis("substring() takes a string, a position and an optional length"));
+        }
+        let positive = matches!(&args[1], Expr::Literal(v, _) if v.cast_to(&DataType::Int64).is_ok_and(|v| matches!(v, ScalarValue::Int64(Some(n)) if n > 0)));
+        if positive {
+            return self.call("substr", args);
+        }
+        let length = if args.len() == 3 { Some(cast(args.remove(2), DataType::Int64)) } else { None };
+        let position = cast(args.remove(1), DataType::Int64);
+        let text = args.remove(0);
+        let chars = cast(self.call("character_length", vec![text.clone()])?, DataType::Int64);
+        let start = Expr::Case(Case::new(
+            None,
+            vec![
+                (Box::new(position.clone().gt(lit(0i64))), Box::new(position.clone() - lit(1i64))),
+                (Box::new(position.clone().lt(lit(0i64))), Box::new(chars + position)),
+            ],
+            Some(Box::new(lit(0i64))),
+        ));
+        let from = self.call("greatest", vec![start.clone(), lit(0i64)])?;
+        match length {
+            None => self.call("substr", vec![text, from + lit(1i64)]),
+            Some(length) => {
+                let count = self.call("greatest", vec![start + length - from.clone(), lit(0i64)])?;
+                self.call("substr", vec![text, from + lit(1i64), count])
+            }
+        }
+    }
+
+    /// Spark rounds a double as the decimal it prints as (`round(1.005, 2)` is 1.01): HALF_UP,
+    /// or HALF_EVEN for `bround`. The value is scaled exactly through a decimal, then rounded.
+    fn spark_round(&self, value: Expr, digits: i64, half_even: bool) -> ConnectResult<Expr> {
+        let value_type = self.type_of(&value)?;
+        if value_type.is_integer() && digits >= 0 {
+            return Ok(value);
+        }
+        let plain = || -> ConnectResult<Expr> {
+            let rounded = self.call("round", vec![value.clone(), lit(digits)])?;
+            Ok(if value_type.is_integer() { cast(rounded, value_type.clone()) } else { rounded })
+        };
+        if !(0..=6).contains(&digits) || (!half_even && !value_type.is_floating()) {
+            return plain();
+        }
+        let exact = Expr::TryCast(TryCast::new(
+            Box::new(Expr::TryCast(TryCast::new(Box::new(value.clone()), DataType::Utf8))),
+            DataType::Decimal128(30, 12),
+        ));
+        let factor = 10i128.pow(digits as u32);
+        let scaled = cast(exact * lit(ScalarValue::Decimal128(Some(factor), 7, 0)), DataType::Float64);
+        let whole = self.call("floor", vec![scaled.clone()])?;
+        let rounded = if half_even {
+            let is_half = (scaled.clone() - whole.clone()).eq(lit(0.5f64));
+            let even = (whole.clone() % lit(2.0f64)).eq(lit(0.0f64));
+            let up = whole.clone() + lit(1.0f64);
+            let tie = Expr::Case(Case::new(None, vec![(Box::new(even), Box::new(whole))], Some(Box::new(up))));
+            Expr::Case(Case::new(
+                None,
+                vec![(Box::new(is_half), Box::new(tie))],
+                Some(Box::new(self.call("round", vec![scaled])?)),
+            ))
+        } else {
+            self.call("round", vec![scaled])?
+        };
+        let result = rounded / lit(factor as f64);
+        // Values no decimal can hold (huge, NaN, infinite) round as doubles.
+        let result = self.call("coalesce", vec![result, plain()?])?;
+        Ok(if value_type.is_floating() { cast(result, value_type) } else { cast(result, value_type) })
+    }
+}
+
+/// Marks the array of an `explode_outer`, which keeps rows whose array is NULL or empty.
+pub const OUTER_EXPLODE: &str = "__explode_outer";
+
+fn required<'e>(value: &'e Option<Box<Expression>>, context: &str) -> ConnectResult<&'e Expression> {
+    value.as_deref().ok_or_else(|| ConnectError::invalid(format!("{context} without its expression")))
+}
+
+/// Spark accepts `'MONTH'` or `'mm'`; DataFusion wants `month`.
+fn lowercase_unit(unit: Expr) -> Expr {
+    match unit {
+        Expr::Literal(ScalarValue::Utf8(Some(text)), _) => {
+            let lower = text.to_ascii_lowercase();
+            let unit = match lower.as_str() {
+                "yyyy" | "yy" | "year" => "year",
+                "mm" | "mon" | "month" => "month",
+                "dd" | "day" => "day",
+                "hh" | "hour" => "hour",
+                "mi" | "minute" => "minute",
+                "ss" | "second" => "second",
+                "week" => "week",
+                "quarter" => "quarter",
+                other => return lit(other.to_string()),
+            };
+            lit(unit)
+        }
+        other => other,
+    }
+}
+
+fn cast(expr: Expr, to: DataType) -> Expr {
+    Expr::Cast(Cast::new(Box::new(expr), to))
+}
+
+/// `base.a.b` for struct fields.
+fn nested(base: Expr, fields: &[String]) -> Expr {
+    fields.iter().fold(base, |expr, field| datafusion::functions::core::expr_fn::get_field(expr, field.as_str()))
+}
+
+fn java_format_arg(expr: &Expr) -> ConnectResult<String> {
+    match expr {
+        Expr::Literal(ScalarValue::Utf8(Some(format)), _) => Ok(java_date_format(format)),
+        _ => Err(ConnectError::unsupported("date formats that are not literals")),
+    }
+}
+
+/// Spark's (Java's) date pattern → chrono's strftime pattern.
+pub fn java_date_format(pattern: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            i += 1;
+            while i < chars.len() && chars[i] != '\'' {
+                out.push(chars[i]);
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        let mut run = 1;
+        while i + run < chars.len() && chars[i + run] == c {
+            run += 1;
+        }
+        let piece = match (c, run) {
+            ('y', 2) => "%y".to_string(),
+            ('y', _) => "%Y".to_string(),
+            ('M', 1) => "%-m".to_string(),
+            ('M', 2) => "%m".to_string(),
+            ('M', 3) => "%b".to_string(),
+            ('M', _) => "%B".to_string(),
+            ('d', 1) => "%-d".to_string(),
+            ('d', _) => "%d".to_string(),
+            ('H', 1) => "%-H".to_string(),
+            ('H', _) => "%H".to_string(),
+            ('h', _) => "%I".to_string(),
+            ('m', 1) => "%-M".to_string(),
+            ('m', _) => "%M".to_string(),
+            ('s', 1) => "%-S".to_string(),
+            ('s', _) => "%S".to_string(),
+            ('S', n) => format!("%{}f", n.min(9)),
+            ('a', _) => "%p".to_string(),
+            ('E', 1..=3) => "%a".to_string(),
+            ('E', _) => "%A".to_string(),
+            ('D', _) => "%j".to_string(),
+            ('Z', _) | ('x', _) => "%z".to_string(),
+            ('X', _) => "%:z".to_string(),
+            ('z', _) | ('V', _) => "%Z".to_string(),
+            ('%', _) => "%%".repeat(run),
+            (other, n) => other.to_string().repeat(n),
+        };
+        out.push_str(&piece);
+        i += run;
+    }
+    out
+}
+
+/// A literal's value.
+pub fn literal_value(literal: &pe::Literal, time_zone: &str) -> ConnectResult<ScalarValue> {
+    use pe::literal::LiteralType as L;
+    let Some(value) = &literal.literal_type else { return Ok(ScalarValue::Null) };
+    Ok(match value {
+        L::Null(ty) => ScalarValue::try_from(&types::arrow_type(ty, time_zone)?)?,
+        L::Binary(b) => ScalarValue::Binary(Some(b.to_vec())),
+        L::Boolean(b) => ScalarValue::Boolean(Some(*b)),
+        L::Byte(v) => ScalarValue::Int8(Some(*v as i8)),
+        L::Short(v) => ScalarValue::Int16(Some(*v as i16)),
+        L::Integer(v) => ScalarValue::Int32(Some(*v)),
+        L::Long(v) => ScalarValue::Int64(Some(*v)),
+        L::Float(v) => ScalarValue::Float32(Some(*v)),
+        L::Double(v) => ScalarValue::Float64(Some(*v)),
+        L::Decimal(d) => decimal_value(&d.value, d.precision, d.scale)?,
+        L::String(s) => ScalarValue::Utf8(Some(s.clone())),
+        L::Date(days) => ScalarValue::Date32(Some(*days)),
+        L::Timestamp(micros) => ScalarValue::TimestampMicrosecond(Some(*micros), Some(time_zone.into())),
+        L::TimestampNtz(micros) => ScalarValue::TimestampMicrosecond(Some(*micros), None),
+        L::CalendarInterval(i) => {
+            ScalarValue::IntervalMonthDayNano(Some(IntervalMonthDayNano::new(i.months, i.days, i.microseconds * 1000)))
+        }
+        L::YearMonthInterval(months) => ScalarValue::IntervalYearMonth(Some(*months)),
+        L::DayTimeInterval(micros) => ScalarValue::DurationMicrosecond(Some(*micros)),
+        L::Array(array) => {
+            let values =
+                array.elements.iter().map(|e| literal_value(e, time_zone)).collect::<ConnectResult<Vec<_>>>()?;
+            let element_type = match (&literal.data_type, values.first()) {
+                (Some(ty), _) => match types::arrow_type(ty, time_zone)? {
+                    DataType::List(field) => field.data_type().clone(),
+                    other => other,
+                },
+                (None, Some(first)) => first.data_type(),
+                #[allow(deprecated)]
+                (None, None) => match &array.element_type {
+                    Some(ty) => types::arrow_type(ty, time_zone)?,
+                    None => DataType::Null,
+                },
+            };
+            ScalarValue::List(ScalarValue::new_list_nullable(&values, &element_type))
+        }
+        L::SpecializedArray(array) => {
+            use pe::literal::specialized_array::ValueType as V;
+            let values: Vec<ScalarValue> = match &array.value_type {
+                Some(V::Bools(v)) => v.values.iter().map(|b| ScalarValue::Boolean(Some(*b))).collect(),
+                Some(V::Ints(v)) => v.values.iter().map(|b| ScalarValue::Int32(Some(*b))).collect(),
+                Some(V::Longs(v)) => v.values.iter().map(|b| ScalarValue::Int64(Some(*b))).collect(),
+                Some(V::Floats(v)) => v.values.iter().map(|b| ScalarValue::Float32(Some(*b))).collect(),
+                Some(V::Doubles(v)) => v.values.iter().map(|b| ScalarValue::Float64(Some(*b))).collect(),
+                Some(V::Strings(v)) => v.values.iter().map(|b| ScalarValue::Utf8(Some(b.clone()))).collect(),
+                None => vec![],
+            };
+            let element_type = values.first().map(|v| v.data_type()).unwrap_or(DataType::Null);
+            ScalarValue::List(ScalarValue::new_list_nullable(&values, &element_type))
+        }
+        L::Map(_) => return Err(ConnectError::unsupported("map literals")),
+        L::Struct(_) => return Err(ConnectError::unsupported("struct literals")),
+        _ => return Err(ConnectError::unsupported("this kind of literal (time or nanosecond timestamps)")),
+    })
+}
+
+fn decimal_value(text: &str, precision: Option<i32>, scale: Option<i32>) -> ConnectResult<ScalarValue> {
+    let text = text.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let scale = scale.unwrap_or(fraction.len() as i32).max(0) as usize;
+    let mut fraction = fraction.to_string();
+    fraction.truncate(scale);
+    while fraction.len() < scale {
+        fraction.push('0');
+    }
+    let all = format!("{whole}{fraction}");
+    let unscaled: i128 = all
+        .trim_start_matches('0')
+        .parse()
+        .or_else(|_| if all.chars().all(|c| c == '0') { Ok(0) } else { Err(()) })
+        .map_err(|_| ConnectError::parse(format!("invalid decimal literal {text:?}")))?;
+    let precision = precision.unwrap_or((whole.trim_start_matches('0').len() + scale).max(1) as i32).clamp(1, 38);
+    let value = if negative { -unscaled } else { unscaled };
+    Ok(ScalarValue::Decimal128(Some(value), precision as u8, scale as i8))
+}
+
+/// How Spark prints a literal inside a generated column name.
+fn literal_name(literal: &pe::Literal) -> String {
+    use pe::literal::LiteralType as L;
+    match &literal.literal_type {
+        None | Some(L::Null(_)) => "NULL".into(),
+        Some(L::Boolean(b)) => b.to_string(),
+        Some(L::Byte(v)) | Some(L::Short(v)) | Some(L::Integer(v)) => v.to_string(),
+        Some(L::Long(v)) => v.to_string(),
+        Some(L::Float(v)) => super::show::java_double(*v as f64),
+        Some(L::Double(v)) => super::show::java_double(*v),
+        Some(L::Decimal(d)) => d.value.clone(),
+        Some(L::String(s)) => s.clone(),
+        Some(L::Date(days)) => {
+            let date = chrono::DateTime::from_timestamp(*days as i64 * 86_400, 0).map(|d| d.date_naive().to_string());
+            format!("DATE '{}'", date.unwrap_or_default())
+        }
+        Some(L::Array(a)) => {
+            let items: Vec<String> = a.elements.iter().map(literal_name).collect();
+            format!("array({})", items.join(", "))
+        }
+        Some(other) => format!("{other:?}"),
+    }
+}
+
+const INFIX: [(&str, &str); 17] = [
+    ("==", "="),
+    ("<=>", "<=>"),
+    ("<", "<"),
+    ("<=", "<="),
+    (">", ">"),
+    (">=", ">="),
+    ("and", "AND"),
+    ("or", "OR"),
+    ("+", "+"),
+    ("-", "-"),
+    ("*", "*"),
+    ("/", "/"),
+    ("%", "%"),
+    ("&", "&"),
+    ("|", "|"),
+    ("^", "^"),
+    ("!=", "!="),
+];
+
+/// The name Spark gives an unaliased expression's column.
+pub fn spark_name(expression: &Expression) -> String {
+    let Some(kind) = &expression.expr_type else { return String::new() };
+    match kind {
+        ExprType::Literal(literal) => literal_name(literal),
+        ExprType::UnresolvedAttribute(a) => name_parts(&a.unparsed_identifier).pop().unwrap_or_default(),
+        ExprType::Alias(a) => a.name.first().cloned().unwrap_or_default(),
+        ExprType::ExpressionString(s) => s.expression.clone(),
+        ExprType::UnresolvedStar(s) => s.unparsed_target.clone().unwrap_or_else(|| "*".into()),
+        ExprType::Cast(c) => {
+            let inner = c.expr.as_deref().map(spark_name).unwrap_or_default();
+            let ty = match &c.cast_to_type {
+                Some(pe::cast::CastToType::TypeStr(s)) => types::parse_type(s, "UTC")
+                    .map(|t| types::simple_string(&t).to_uppercase())
+                    .unwrap_or_else(|_| s.to_uppercase()),
+                Some(pe::cast::CastToType::Type(t)) => {
+                    types::arrow_type(t, "UTC").map(|t| types::simple_string(&t).to_uppercase()).unwrap_or_default()
+                }
+                None => String::new(),
+            };
+            format!("CAST({inner} AS {ty})")
+        }
+        ExprType::SortOrder(o) => {
+            let child = o.child.as_deref().map(spark_name).unwrap_or_default();
+            let descending = o.direction == pe::sort_order::SortDirection::Descending as i32;
+            format!("{child} {}", if descending { "DESC NULLS LAST" } else { "ASC NULLS FIRST" })
+        }
+        ExprType::UnresolvedExtractValue(e) => {
+            let child = e.child.as_deref().map(spark_name).unwrap_or_default();
+            let key = e.extraction.as_deref().map(spark_name).unwrap_or_default();
+            format!("{child}[{key}]")
+        }
+        ExprType::Window(w) => {
+            let function = w.window_function.as_deref().map(spark_name).unwrap_or_default();
+            let mut spec = Vec::new();
+            if !w.partition_spec.is_empty() {
+                let parts: Vec<String> = w.partition_spec.iter().map(spark_name).collect();
+                spec.push(format!("PARTITION BY {}", parts.join(", ")));
+            }
+            if !w.order_spec.is_empty() {
+                let parts: Vec<String> = w
+                    .order_spec
+                    .iter()
+                    .map(|o| {
+                        spark_name(&Expression {
+                            expr_type: Some(ExprType::SortOrder(Box::new(o.clone()))),
+                            ..Default::default()
+                        })
+                    })
+                    .collect();
+                spec.push(format!("ORDER BY {}", parts.join(", ")));
+            }
+            format!("{function} OVER ({})", spec.join(" "))
+        }
+        ExprType::UnresolvedFunction(f) => function_name(&f.function_name, &f.arguments, f.is_distinct),
+        ExprType::CallFunction(f) => function_name(&f.function_name, &f.arguments, false),
+        _ => "expr".into(),
+    }
+}
+
+fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String {
+    let args: Vec<String> = arguments
+        .iter()
+        .map(|a| match &a.expr_type {
+            Some(ExprType::UnresolvedStar(s)) if s.unparsed_target.is_none() && name == "count" => "1".into(),
+            _ => spark_name(a),
+        })
+        .collect();
+    let lower = name.to_ascii_lowercase();
+    if let Some((_, op)) = INFIX.iter().find(|(n, _)| *n == lower)
+        && args.len() == 2
+    {
+        return format!("({} {op} {})", args[0], args[1]);
+    }
+    match (lower.as_str(), args.as_slice()) {
+        ("not", [a]) => match arguments[0].expr_type.as_ref() {
+            Some(ExprType::UnresolvedFunction(f)) if f.function_name == "==" && args.len() == 1 => {
+                let inner: Vec<String> = f.arguments.iter().map(spark_name).collect();
+                format!(
+                    "(NOT ({} = {}))",
+                    inner.first().cloned().unwrap_or_default(),
+                    inner.get(1).cloned().unwrap_or_default()
+                )
+            }
+            _ => format!("(NOT {a})"),
+        },
+        ("negative", [a]) => format!("(- {a})"),
+        ("isnull", [a]) => format!("({a} IS NULL)"),
+        ("isnotnull", [a]) => format!("({a} IS NOT NULL)"),
+        ("in", [first, rest @ ..]) => format!("({first} IN ({}))", rest.join(", ")),
+        ("like", [a, b]) => format!("{a} LIKE {b}"),
+        ("ilike", [a, b]) => format!("ilike({a}, {b})"),
+        ("rlike", [a, b]) => format!("RLIKE({a}, {b})"),
+        ("when", _) => {
+            let mut text = String::from("CASE");
+            let mut iter = args.chunks(2);
+            for pair in iter.by_ref() {
+                match pair {
+                    [condition, value] => text.push_str(&format!(" WHEN {condition} THEN {value}")),
+                    [otherwise] => text.push_str(&format!(" ELSE {otherwise}")),
+                    _ => {}
+                }
+            }
+            text.push_str(" END");
+            text
+        }
+        ("count_distinct", _) => format!("count(DISTINCT {})", args.join(", ")),
+        ("mean", _) => format!("avg({})", args.join(", ")),
+        _ if distinct => format!("{lower}(DISTINCT {})", args.join(", ")),
+        _ => format!("{lower}({})", args.join(", ")),
+    }
+}
+
+/// Wraps `expr` so its column is named as Spark would name `source`, unless it is a plain column
+/// reference or already aliased.
+pub fn named(expr: Expr, source: &Expression) -> Expr {
+    match (&expr, &source.expr_type) {
+        (Expr::Alias(_), _) => expr,
+        (Expr::Column(c), Some(ExprType::UnresolvedAttribute(a))) if name_parts(&a.unparsed_identifier).len() <= 2 => {
+            let wanted = name_parts(&a.unparsed_identifier).pop().unwrap_or_default();
+            if c.name == wanted { expr } else { expr.alias(wanted) }
+        }
+        (Expr::Column(_), Some(ExprType::UnresolvedStar(_))) => expr,
+        (Expr::Unnest(_), _) => expr,
+        _ => expr.alias(spark_name(source)),
+    }
+}
+
+/// The Spark semantics DataFusion's analyzer lacks, applied to every plan of a Connect session:
+/// `/` between integers is a double division.
+pub mod semantics {
+    use datafusion::common::config::ConfigOptions;
+    use datafusion::common::tree_node::{Transformed, TreeNode};
+    use datafusion::common::{DFSchema, Result, ScalarValue};
+    use datafusion::logical_expr::expr_rewriter::NamePreserver;
+    use datafusion::logical_expr::{BinaryExpr, Cast, Expr, ExprSchemable, LogicalPlan, Operator};
+    use datafusion::optimizer::AnalyzerRule;
+
+    use super::DataType;
+
+    #[derive(Debug, Default)]
+    pub struct SparkDivision;
+
+    impl AnalyzerRule for SparkDivision {
+        fn name(&self) -> &str {
+            "spark_integer_division"
+        }
+
+        fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
+            rewrite_expressions(plan, |e, schema| match e {
+                Expr::BinaryExpr(BinaryExpr { left, op: Operator::Divide, right })
+                    if integer(&left, schema) && integer(&right, schema) =>
+                {
+                    let to_double = |e: Box<Expr>| Box::new(Expr::Cast(Cast::new(e, DataType::Float64)));
+                    Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr::new(
+                        to_double(left),
+                        Operator::Divide,
+                        to_double(right),
+                    ))))
+                }
+                other => Ok(Transformed::no(other)),
+            })
+        }
+    }
+
+    /// Spark types an integer literal in SQL text as int when it fits, DataFusion as bigint.
+    pub fn narrow_integer_literals(plan: LogicalPlan) -> Result<LogicalPlan> {
+        rewrite_expressions(plan, |e, _| match e {
+            Expr::Literal(ScalarValue::Int64(Some(n)), metadata) if i32::try_from(n).is_ok() => {
+                Ok(Transformed::yes(Expr::Literal(ScalarValue::Int32(Some(n as i32)), metadata)))
+            }
+            other => Ok(Transformed::no(other)),
+        })
+    }
+
+    /// Rewrites every expression of `plan` bottom-up with `rewrite` (which sees the node's input
+    /// schema), keeping each output column's name so the nodes above still find it.
+    fn rewrite_expressions(
+        plan: LogicalPlan,
+        rewrite: impl Fn(Expr, &DFSchema) -> Result<Transformed<Expr>>,
+    ) -> Result<LogicalPlan> {
+        plan.transform_up_with_subqueries(|node| {
+            let mut schema = DFSchema::empty();
+            for input in node.inputs() {
+                schema.merge(input.schema());
+            }
+            let preserver = NamePreserver::new(&node);
+            let rewritten = node.map_expressions(|expr| {
+                let saved = preserver.save(&expr);
+                let result = expr.transform_up(|e| rewrite(e, &schema))?;
+                Ok(result.update_data(|e| saved.restore(e)))
+            })?;
+            if rewritten.transformed { rewritten.map_data(|plan| plan.recompute_schema()) } else { Ok(rewritten) }
+        })
+        .map(|t| t.data)
+    }
+
+    fn integer(expr: &Expr, schema: &DFSchema) -> bool {
+        expr.get_type(schema).is_ok_and(|t| t.is_integer() || t == DataType::Null)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_split_like_spark() {
+        assert_eq!(name_parts("a.b"), vec!["a", "b"]);
+        assert_eq!(name_parts("`a.b`.c"), vec!["a.b", "c"]);
+        assert_eq!(name_parts("`we``ird`"), vec!["we`ird"]);
+    }
+
+    #[test]
+    fn java_date_patterns_become_chrono() {
+        assert_eq!(java_date_format("yyyy-MM-dd"), "%Y-%m-%d");
+        assert_eq!(java_date_format("dd/MM/yyyy HH:mm:ss"), "%d/%m/%Y %H:%M:%S");
+        assert_eq!(java_date_format("yyyy-MM-dd'T'HH:mm"), "%Y-%m-%dT%H:%M");
+    }
+
+    #[test]
+    fn decimal_literals_keep_their_scale() {
+        assert_eq!(decimal_value("12.50", Some(4), Some(2)).unwrap(), ScalarValue::Decimal128(Some(1250), 4, 2));
+        assert_eq!(decimal_value("-0.5", None, None).unwrap(), ScalarValue::Decimal128(Some(-5), 1, 1));
+    }
+
+    fn attribute(name: &str) -> Expression {
+        Expression {
+            expr_type: Some(ExprType::UnresolvedAttribute(pe::UnresolvedAttribute {
+                unparsed_identifier: name.into(),
+                ..Default::default()
+            })),
+            ..Default::default()
+        }
+    }
+
+    fn call(name: &str, arguments: Vec<Expression>) -> Expression {
+        Expression {
+            expr_type: Some(ExprType::UnresolvedFunction(pe::UnresolvedFunction {
+                function_name: name.into(),
+                arguments,
+                ..Default::default()
+            })),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn generated_names_follow_spark() {
+        let one = Expression {
+            expr_type: Some(ExprType::Literal(pe::Literal {
+                literal_type: Some(pe::literal::LiteralType::Integer(1)),
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        assert_eq!(spark_name(&call("+", vec![attribute("a"), one.clone()])), "(a + 1)");
+        assert_eq!(spark_name(&call("avg", vec![attribute("t.price")])), "avg(price)");
+        let star = Expression { expr_type: Some(ExprType::UnresolvedStar(Default::default())), ..Default::default() };
+        assert_eq!(spark_name(&call("count", vec![star])), "count(1)");
+        assert_eq!(spark_name(&call("isNull", vec![attribute("a")])), "(a IS NULL)");
+    }
+}

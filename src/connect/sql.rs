@@ -1,0 +1,272 @@
+//! Spark SQL text on DataFusion: `spark.sql(...)`, `expr(...)`, `selectExpr(...)` and string
+//! filters.
+//!
+//! The session parses with DataFusion's Spark dialect; what that dialect parses but DataFusion
+//! does not plan, or names differently, is rewritten here: typed number literals (`2.5D`) become
+//! casts before parsing, and in the parsed statement `a div b` becomes Spark's truncating integer
+//! division, `array(...)` and `explode(...)` DataFusion's `make_array(...)` and `unnest(...)`.
+//! After planning, integer literals that fit are ints, as Spark types them.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+
+use datafusion::common::DFSchema;
+use datafusion::execution::session_state::SessionState;
+use datafusion::logical_expr::{Expr, LogicalPlan};
+use datafusion::sql::parser::Statement;
+use datafusion::sql::sqlparser::ast::{
+    self as sql, BinaryOperator, CastKind, DataType as SqlType, Ident, ObjectName, TableAlias, TableFactor, VisitMut,
+    VisitorMut, visit_expressions_mut,
+};
+use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+
+use super::error::{ConnectError, ConnectResult};
+
+/// Plans one SQL statement.
+pub async fn plan(state: &SessionState, text: &str) -> ConnectResult<LogicalPlan> {
+    let dialect = state.config().options().sql_parser.dialect;
+    let mut statement = state.sql_to_statement(text, &dialect)?;
+    if let Statement::Statement(inner) = &mut statement {
+        let _ = visit_expressions_mut(inner.as_mut(), |e| {
+            rewrite(e);
+            ControlFlow::<()>::Continue(())
+        });
+        let _ = inner.visit(&mut RangeTables);
+    }
+    let plan = state.statement_to_plan(statement).await?;
+    Ok(super::expr::semantics::narrow_integer_literals(plan)?)
+}
+
+/// Plans one SQL expression (`"price * 2 AS doubled"`) against `schema`.
+pub fn expression(state: &SessionState, text: &str, schema: &DFSchema) -> ConnectResult<Expr> {
+    let dialect = state.config().options().sql_parser.dialect;
+    let mut parsed = state.sql_to_expr_with_alias(text, &dialect)?;
+    let _ = visit_expressions_mut(&mut parsed.expr, |e| {
+        rewrite(e);
+        ControlFlow::<()>::Continue(())
+    });
+    Ok(state.create_logical_expr_from_sql_expr(parsed, schema)?)
+}
+
+/// Spark's table function `range(...)`, whose column is `id`, as a subquery over DataFusion's
+/// scalar `range` (its own table function names the column `value` and cannot travel to the
+/// cluster).
+struct RangeTables;
+
+impl VisitorMut for RangeTables {
+    type Break = ();
+
+    fn post_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
+        if let TableFactor::Table { name, alias, args: Some(args), .. } = factor
+            && name.to_string().eq_ignore_ascii_case("range")
+        {
+            let arguments: Vec<String> = args.args.iter().map(|a| a.to_string()).collect();
+            let text = format!("SELECT unnest(range({})) AS id", arguments.join(", "));
+            if let Ok(mut statements) = Parser::parse_sql(&SparkSqlDialect {}, &text)
+                && let Some(sql::Statement::Query(query)) = statements.pop()
+            {
+                let alias = alias.take().unwrap_or(TableAlias {
+                    explicit: true,
+                    name: Ident::new("range"),
+                    columns: vec![],
+                    at: None,
+                });
+                *factor = TableFactor::Derived { lateral: false, subquery: query, alias: Some(alias), sample: None };
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Spark's names for DataFusion's functions.
+const RENAMED_FUNCTIONS: &[(&str, &str)] = &[("array", "make_array"), ("explode", "unnest"), ("size", "cardinality")];
+
+fn rewrite(expr: &mut sql::Expr) {
+    match expr {
+        sql::Expr::BinaryOp { left, op: BinaryOperator::MyIntegerDivide, right } => {
+            // a div b = (a - a % b) / b, as a bigint: truncates toward zero like Spark.
+            let nested = |e: sql::Expr| sql::Expr::Nested(Box::new(e));
+            let remainder =
+                nested(sql::Expr::BinaryOp { left: left.clone(), op: BinaryOperator::Modulo, right: right.clone() });
+            let whole = nested(sql::Expr::BinaryOp {
+                left: left.clone(),
+                op: BinaryOperator::Minus,
+                right: Box::new(remainder),
+            });
+            let quotient =
+                sql::Expr::BinaryOp { left: Box::new(whole), op: BinaryOperator::Divide, right: right.clone() };
+            *expr = sql::Expr::Cast {
+                kind: CastKind::Cast,
+                expr: Box::new(nested(quotient)),
+                data_type: SqlType::BigInt(None),
+                array: false,
+                format: None,
+            };
+        }
+        sql::Expr::Function(function) => {
+            if let [sql::ObjectNamePart::Identifier(ident)] = function.name.0.as_slice()
+                && let Some((_, datafusion_name)) =
+                    RENAMED_FUNCTIONS.iter().find(|(spark, _)| ident.value.eq_ignore_ascii_case(spark))
+            {
+                function.name = ObjectName::from(vec![Ident::new(*datafusion_name)]);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Spark SQL text as DataFusion's parser (Spark dialect) takes it: `:name` and `?` parameters
+/// replaced by their values and typed number literals (`2.5D`, `10L`, `1Y`, `3.0BD`) written as
+/// casts. Quoted text and comments are left alone.
+pub fn spark_sql_text(query: &str, named: &HashMap<String, String>, positional: &[String]) -> ConnectResult<String> {
+    let chars: Vec<char> = query.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let mut next_positional = 0;
+    let word_char = |c: char| c.is_alphanumeric() || c == '_';
+    while i < chars.len() {
+        let c = chars[i];
+        let previous = if i > 0 { Some(chars[i - 1]) } else { None };
+        match c {
+            '\'' | '"' | '`' => {
+                out.push(c);
+                i += 1;
+                while i < chars.len() {
+                    out.push(chars[i]);
+                    if chars[i] == c {
+                        break;
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            '-' if chars.get(i + 1) == Some(&'-') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    out.push(chars[i]);
+                    i += 1;
+                }
+            }
+            '/' if chars.get(i + 1) == Some(&'*') => {
+                while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                    out.push(chars[i]);
+                    i += 1;
+                }
+                out.push_str("*/");
+                i += 2;
+            }
+            ':' if chars.get(i + 1).is_some_and(|n| n.is_alphabetic() || *n == '_') && previous != Some(':') => {
+                let start = i + 1;
+                let mut end = start;
+                while end < chars.len() && word_char(chars[end]) {
+                    end += 1;
+                }
+                let name: String = chars[start..end].iter().collect();
+                let value = named.get(&name).ok_or_else(|| {
+                    ConnectError::analysis(format!("[UNBOUND_SQL_PARAMETER] Found the unbound parameter: {name}."))
+                })?;
+                out.push_str(value);
+                i = end;
+            }
+            '?' if !positional.is_empty() => {
+                let value = positional.get(next_positional).ok_or_else(|| {
+                    ConnectError::analysis("[UNBOUND_SQL_PARAMETER] more ? markers than positional arguments")
+                })?;
+                next_positional += 1;
+                out.push_str(value);
+                i += 1;
+            }
+            c if c.is_ascii_digit() && !previous.is_some_and(word_char) && previous != Some('.') => {
+                let mut end = i;
+                while end < chars.len() && (chars[end].is_ascii_digit() || chars[end] == '.') {
+                    end += 1;
+                }
+                if end < chars.len() && matches!(chars[end], 'e' | 'E') {
+                    let mut exponent = end + 1;
+                    if exponent < chars.len() && matches!(chars[exponent], '+' | '-') {
+                        exponent += 1;
+                    }
+                    if exponent < chars.len() && chars[exponent].is_ascii_digit() {
+                        end = exponent;
+                        while end < chars.len() && chars[end].is_ascii_digit() {
+                            end += 1;
+                        }
+                    }
+                }
+                let number: String = chars[i..end].iter().collect();
+                let mut suffix_end = end;
+                while suffix_end < chars.len() && chars[suffix_end].is_ascii_alphabetic() {
+                    suffix_end += 1;
+                }
+                let suffix: String = chars[end..suffix_end].iter().collect::<String>().to_ascii_uppercase();
+                let followed_by_word = suffix_end < chars.len() && word_char(chars[suffix_end]);
+                let target = match suffix.as_str() {
+                    "D" => Some("DOUBLE".to_string()),
+                    "F" => Some("FLOAT".to_string()),
+                    "L" => Some("BIGINT".to_string()),
+                    "S" => Some("SMALLINT".to_string()),
+                    "Y" => Some("TINYINT".to_string()),
+                    "BD" => {
+                        let (whole, fraction) = number.split_once('.').unwrap_or((&number, ""));
+                        let scale = fraction.len();
+                        Some(format!("DECIMAL({}, {scale})", (whole.trim_start_matches('0').len() + scale).max(1)))
+                    }
+                    _ => None,
+                };
+                match target {
+                    Some(target) if !followed_by_word => {
+                        out.push_str(&format!("CAST({number} AS {target})"));
+                        i = suffix_end;
+                    }
+                    _ => {
+                        out.push_str(&number);
+                        i = end;
+                    }
+                }
+            }
+            c if word_char(c) && !previous.is_some_and(word_char) => {
+                let mut end = i;
+                while end < chars.len() && word_char(chars[end]) {
+                    end += 1;
+                }
+                let word: String = chars[i..end].iter().collect();
+                out.push_str(&word);
+                i = end;
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_parameters_are_bound_outside_strings() {
+        let named: HashMap<String, String> =
+            [("x".to_string(), "1".to_string()), ("s".to_string(), "'a'".to_string())].into();
+        let text = spark_sql_text("SELECT :x, ':x', :s -- :x\n", &named, &[]).unwrap();
+        assert_eq!(text, "SELECT 1, ':x', 'a' -- :x\n");
+        assert_eq!(spark_sql_text("SELECT ?, ?", &HashMap::new(), &["1".into(), "2".into()]).unwrap(), "SELECT 1, 2");
+        assert!(spark_sql_text("SELECT :missing", &named, &[]).is_err());
+        assert_eq!(spark_sql_text("SELECT a::int", &named, &[]).unwrap(), "SELECT a::int");
+    }
+
+    #[test]
+    fn spark_sql_literals_and_generators_become_datafusion_sql() {
+        let none = HashMap::new();
+        assert_eq!(
+            spark_sql_text("SELECT 2.5D, 10L, 1Y, 3.10BD, x2d, 'a 2D', 1e3D", &none, &[]).unwrap(),
+            "SELECT CAST(2.5 AS DOUBLE), CAST(10 AS BIGINT), CAST(1 AS TINYINT), CAST(3.10 AS DECIMAL(3, 2)), x2d, 'a 2D', CAST(1e3 AS DOUBLE)"
+        );
+        assert_eq!(
+            spark_sql_text("SELECT explode (array(1)) AS v, exploded FROM t", &none, &[]).unwrap(),
+            "SELECT explode (array(1)) AS v, exploded FROM t"
+        );
+    }
+}
