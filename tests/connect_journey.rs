@@ -77,12 +77,13 @@ async fn pyspark_programs_run_unchanged_on_the_cluster() {
     // The suite, by the real client, from a blocking thread: the cluster runs on this runtime.
     let python = venv.join("bin/python");
     let suite = {
-        let (python, url) = (python.clone(), url.clone());
+        let (python, url, secret) = (python.clone(), url.clone(), cluster.s3.secret_key.clone());
         tokio::task::spawn_blocking(move || {
             Command::new(&python)
                 .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/connect"])
                 .current_dir(repo())
                 .env("MINISPARK_CONNECT_URL", &url)
+                .env("MINISPARK_S3_SECRET", &secret)
                 .output()
                 .unwrap()
         })

@@ -236,9 +236,15 @@ impl ConnectService {
         let pair = |key: String, value: Option<String>| KeyValue { key, value };
         let pairs = match op {
             ConfigOp::Set(set) => {
+                // The builder's settings (`appName`, `config(...)`) arrive silent: a key that
+                // cannot change is skipped, as Spark's server does, instead of failing the session.
+                let silent = set.silent == Some(true);
                 for kv in set.pairs {
                     match kv.value {
-                        Some(value) => session.set(&kv.key, &value)?,
+                        Some(value) => match session.set(&kv.key, &value) {
+                            Err(error) if silent => tracing::debug!("ignored setting {}: {error}", kv.key),
+                            result => result?,
+                        },
                         None => session.unset(&kv.key),
                     }
                 }

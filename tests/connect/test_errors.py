@@ -1,7 +1,10 @@
 """Errors reach the client as the right PySpark exception classes, and the session survives."""
 
+import os
+
 import pytest
 from pyspark.errors import AnalysisException, ParseException, PySparkException
+from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 
@@ -68,3 +71,14 @@ def test_union_with_different_column_count_fails(spark):
     b = spark.createDataFrame([(1,)], "a INT")
     with pytest.raises(AnalysisException):
         a.union(b).collect()
+
+
+def test_static_settings_cannot_change_but_builder_settings_do_not_fail(spark):
+    # SparkSession.builder.appName(...) sends spark.app.name silently on every getOrCreate();
+    # an explicit change of a static setting is refused.
+    name = spark.conf.get("spark.app.name")
+    with pytest.raises(AnalysisException):
+        spark.conf.set("spark.app.name", name + "-renamed")
+    assert spark.conf.get("spark.app.name") == name
+    same = SparkSession.builder.remote(os.environ.get("MINISPARK_CONNECT_URL", "sc://127.0.0.1:15002")).appName("other").getOrCreate()
+    assert same.range(2).count() == 2
