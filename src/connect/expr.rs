@@ -909,7 +909,7 @@ impl Resolver<'_> {
         let result = rounded / lit(factor as f64);
         // Values no decimal can hold (huge, NaN, infinite) round as doubles.
         let result = self.call("coalesce", vec![result, plain()?])?;
-        Ok(if value_type.is_floating() { cast(result, value_type) } else { cast(result, value_type) })
+        Ok(cast(result, value_type))
     }
 }
 

@@ -35,6 +35,38 @@ use crate::driver::Driver;
 
 type ResponseStream = Pin<Box<dyn Stream<Item = Result<ExecutePlanResponse, Status>> + Send>>;
 
+/// What every request that runs in a session says about it.
+trait SessionRequest {
+    fn session_id(&self) -> &str;
+    fn user(&self) -> Option<&UserContext>;
+    fn observed_server_side_id(&self) -> Option<&str>;
+}
+
+macro_rules! session_requests {
+    ($($request:ty),*) => {$(
+        impl SessionRequest for $request {
+            fn session_id(&self) -> &str {
+                &self.session_id
+            }
+            fn user(&self) -> Option<&UserContext> {
+                self.user_context.as_ref()
+            }
+            fn observed_server_side_id(&self) -> Option<&str> {
+                self.client_observed_server_side_session_id.as_deref()
+            }
+        }
+    )*};
+}
+
+session_requests!(
+    ExecutePlanRequest,
+    AnalyzePlanRequest,
+    ConfigRequest,
+    InterruptRequest,
+    ReattachExecuteRequest,
+    ReleaseExecuteRequest
+);
+
 /// The Spark Connect server of one driver.
 pub struct ConnectService {
     driver: Arc<Driver>,
@@ -76,6 +108,10 @@ impl ConnectService {
             )));
         }
         Ok(session)
+    }
+
+    async fn session_for(&self, request: &impl SessionRequest) -> ConnectResult<Arc<Session>> {
+        self.session(request.session_id(), request.user(), request.observed_server_side_id()).await
     }
 
     async fn open_session(&self, session_id: &str, user: &str) -> ConnectResult<Session> {
@@ -362,13 +398,7 @@ impl SparkConnectService for ConnectService {
         request: Request<ExecutePlanRequest>,
     ) -> Result<Response<Self::ExecutePlanStream>, Status> {
         let request = request.into_inner();
-        let session = self
-            .session(
-                &request.session_id,
-                request.user_context.as_ref(),
-                request.client_observed_server_side_session_id.as_deref(),
-            )
-            .await?;
+        let session = self.session_for(&request).await?;
         let operation_id = request.operation_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         if uuid::Uuid::parse_str(&operation_id).is_err() {
             return Err(ConnectError::invalid(format!(
@@ -389,13 +419,7 @@ impl SparkConnectService for ConnectService {
         request: Request<AnalyzePlanRequest>,
     ) -> Result<Response<AnalyzePlanResponse>, Status> {
         let request = request.into_inner();
-        let session = self
-            .session(
-                &request.session_id,
-                request.user_context.as_ref(),
-                request.client_observed_server_side_session_id.as_deref(),
-            )
-            .await?;
+        let session = self.session_for(&request).await?;
         let analyze = request.analyze.ok_or_else(|| ConnectError::unsupported("this kind of analysis request"))?;
         let result = self.analyze(&session, analyze).await?;
         Ok(Response::new(AnalyzePlanResponse {
@@ -407,13 +431,7 @@ impl SparkConnectService for ConnectService {
 
     async fn config(&self, request: Request<ConfigRequest>) -> Result<Response<ConfigResponse>, Status> {
         let request = request.into_inner();
-        let session = self
-            .session(
-                &request.session_id,
-                request.user_context.as_ref(),
-                request.client_observed_server_side_session_id.as_deref(),
-            )
-            .await?;
+        let session = self.session_for(&request).await?;
         let op = request
             .operation
             .and_then(|o| o.op_type)
@@ -443,13 +461,7 @@ impl SparkConnectService for ConnectService {
 
     async fn interrupt(&self, request: Request<InterruptRequest>) -> Result<Response<InterruptResponse>, Status> {
         let request = request.into_inner();
-        let session = self
-            .session(
-                &request.session_id,
-                request.user_context.as_ref(),
-                request.client_observed_server_side_session_id.as_deref(),
-            )
-            .await?;
+        let session = self.session_for(&request).await?;
         let interrupted = match (
             InterruptType::try_from(request.interrupt_type).unwrap_or(InterruptType::Unspecified),
             &request.interrupt,
@@ -471,13 +483,7 @@ impl SparkConnectService for ConnectService {
         request: Request<ReattachExecuteRequest>,
     ) -> Result<Response<Self::ReattachExecuteStream>, Status> {
         let request = request.into_inner();
-        let session = self
-            .session(
-                &request.session_id,
-                request.user_context.as_ref(),
-                request.client_observed_server_side_session_id.as_deref(),
-            )
-            .await?;
+        let session = self.session_for(&request).await?;
         let operation = session.operation(&request.operation_id).ok_or_else(|| {
             ConnectError::invalid(format!(
                 "[INVALID_HANDLE.OPERATION_NOT_FOUND] The operation {} was not found or has been released.",
@@ -493,13 +499,7 @@ impl SparkConnectService for ConnectService {
         request: Request<ReleaseExecuteRequest>,
     ) -> Result<Response<ReleaseExecuteResponse>, Status> {
         let request = request.into_inner();
-        let session = self
-            .session(
-                &request.session_id,
-                request.user_context.as_ref(),
-                request.client_observed_server_side_session_id.as_deref(),
-            )
-            .await?;
+        let session = self.session_for(&request).await?;
         match &request.release {
             Some(Release::ReleaseAll(_)) => {
                 if let Some(operation) = session.remove_operation(&request.operation_id) {

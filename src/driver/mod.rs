@@ -369,37 +369,24 @@ impl Driver {
         Fut: Future<Output = Result<T>> + Send + 'static,
     {
         let index = self.jobs.start(description);
-        let result = self.run_recorded(ctx, plan, label, index, consume).await;
+        let result = async {
+            let plan = copy::with_portable_options(plan)?;
+            let physical = ctx.execute_logical_plan(plan).await?.create_physical_plan().await?;
+            let task_ctx = ctx.task_ctx();
+            let plan_to_run = physical.clone();
+            let running = tokio::spawn(async move {
+                let stream = datafusion::physical_plan::execute_stream(plan_to_run, task_ctx)?;
+                consume(stream).await
+            });
+            let reporter = progress::Reporter::new(&self.master, self.http.clone(), label.to_string(), self.quiet);
+            let observe = |progress: &crate::master::api::JobProgress| self.jobs.observe(index, progress);
+            let job_id = reporter.follow(|| distributed_job_id(&physical), &running, observe).await;
+            let output = running.await.context("the query task panicked")??;
+            Ok((job_id, output))
+        }
+        .await;
         self.jobs.finish(index, result.as_ref().err().map(|e| format!("{e:#}")));
         result
-    }
-
-    async fn run_recorded<T, F, Fut>(
-        &self,
-        ctx: &SessionContext,
-        plan: LogicalPlan,
-        label: &str,
-        index: usize,
-        consume: F,
-    ) -> Result<(Option<String>, T)>
-    where
-        T: Send + 'static,
-        F: FnOnce(SendableRecordBatchStream) -> Fut + Send + 'static,
-        Fut: Future<Output = Result<T>> + Send + 'static,
-    {
-        let plan = copy::with_portable_options(plan)?;
-        let physical = ctx.execute_logical_plan(plan).await?.create_physical_plan().await?;
-        let task_ctx = ctx.task_ctx();
-        let plan_to_run = physical.clone();
-        let running = tokio::spawn(async move {
-            let stream = datafusion::physical_plan::execute_stream(plan_to_run, task_ctx)?;
-            consume(stream).await
-        });
-        let reporter = progress::Reporter::new(&self.master, self.http.clone(), label.to_string(), self.quiet);
-        let observe = |progress: &crate::master::api::JobProgress| self.jobs.observe(index, progress);
-        let job_id = reporter.follow(|| distributed_job_id(&physical), &running, observe).await;
-        let output = running.await.context("the query task panicked")??;
-        Ok((job_id, output))
     }
 
     /// Serves the application UI (jobs page and Spark's REST API) on `listener`.
