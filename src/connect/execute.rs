@@ -126,7 +126,7 @@ async fn query(
             Arc::new(Schema::new(vec![Field::new("show_string", datafusion::arrow::datatypes::DataType::Utf8, false)]));
         let batch = RecordBatch::try_new(schema, vec![Arc::new(StringArray::from(vec![text])) as ArrayRef])
             .map_err(|e| ConnectError::execution(e.to_string()))?;
-        return send_batches(session, operation, vec![batch], true).await;
+        return push_batch(session, operation, batch, 0).await.map(drop);
     }
     let translator = Translator::new(&session.ctx, &session.time_zone());
     let plan = translator.relation(relation).await?;
@@ -183,19 +183,6 @@ async fn collect(
     Ok(batches)
 }
 
-async fn send_batches(
-    session: &Session,
-    operation: &Operation,
-    batches: Vec<RecordBatch>,
-    _last: bool,
-) -> ConnectResult<()> {
-    let mut offset = 0;
-    for batch in batches {
-        offset = push_batch(session, operation, batch, offset).await?;
-    }
-    Ok(())
-}
-
 /// Sends `batch` in pieces of at most MAX_BATCH_BYTES; returns the row offset after it.
 async fn push_batch(
     session: &Session,
@@ -211,7 +198,7 @@ async fn push_batch(
     loop {
         let length = per_piece.min(rows - start);
         let piece = batch.slice(start, length);
-        let data = ipc_stream(&piece)?;
+        let data = ipc_stream(&piece.schema(), std::slice::from_ref(&piece))?;
         let arrow = ArrowBatch {
             row_count: length as i64,
             data: data.into(),
@@ -251,12 +238,15 @@ fn to_wire(batch: RecordBatch) -> ConnectResult<RecordBatch> {
     RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(|e| ConnectError::execution(e.to_string()))
 }
 
-fn ipc_stream(batch: &RecordBatch) -> ConnectResult<Vec<u8>> {
+/// Batches as one Arrow IPC stream (schema, batches, end), the unit PySpark reads.
+fn ipc_stream(schema: &Schema, batches: &[RecordBatch]) -> ConnectResult<Vec<u8>> {
     let mut buffer = Cursor::new(Vec::new());
     let fail =
         |e: datafusion::arrow::error::ArrowError| ConnectError::execution(format!("cannot encode Arrow data: {e}"));
-    let mut writer = StreamWriter::try_new(&mut buffer, &batch.schema()).map_err(fail)?;
-    writer.write(batch).map_err(fail)?;
+    let mut writer = StreamWriter::try_new(&mut buffer, schema).map_err(fail)?;
+    for batch in batches {
+        writer.write(batch).map_err(fail)?;
+    }
     writer.finish().map_err(fail)?;
     drop(writer);
     Ok(buffer.into_inner())
@@ -312,25 +302,11 @@ async fn sql_command(
 
 /// Rows as an inline relation (what a command's result is).
 fn local_relation(batches: &[RecordBatch]) -> ConnectResult<Relation> {
-    let Some(first) = batches.first() else {
-        let schema = Schema::empty();
-        let batch = RecordBatch::new_empty(Arc::new(schema));
-        return local_relation(&[batch]);
-    };
-    let mut buffer = Cursor::new(Vec::new());
-    let fail =
-        |e: datafusion::arrow::error::ArrowError| ConnectError::execution(format!("cannot encode Arrow data: {e}"));
     let wire: Vec<RecordBatch> = batches.iter().cloned().map(to_wire).collect::<ConnectResult<_>>()?;
-    let mut writer = StreamWriter::try_new(&mut buffer, &wire.first().map(|b| b.schema()).unwrap_or(first.schema()))
-        .map_err(fail)?;
-    for batch in &wire {
-        writer.write(batch).map_err(fail)?;
-    }
-    writer.finish().map_err(fail)?;
-    drop(writer);
+    let schema = wire.first().map(|b| b.schema().as_ref().clone()).unwrap_or_else(Schema::empty);
     Ok(Relation {
         rel_type: Some(RelType::LocalRelation(proto::LocalRelation {
-            data: Some(buffer.into_inner().into()),
+            data: Some(ipc_stream(&schema, &wire)?.into()),
             schema: None,
         })),
         ..Default::default()

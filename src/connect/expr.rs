@@ -245,14 +245,6 @@ impl Resolver<'_> {
         Ok(child.sort(ascending, nulls_first))
     }
 
-    /// A sort key given as any expression (`orderBy("a")`, `orderBy(desc("a"))`).
-    pub fn sort_key(&self, expression: &Expression) -> ConnectResult<SortExpr> {
-        match &expression.expr_type {
-            Some(ExprType::SortOrder(order)) => self.sort(order),
-            _ => Ok(self.expr(expression)?.sort(true, true)),
-        }
-    }
-
     fn window(&self, window: &pe::Window) -> ConnectResult<Expr> {
         let function = self.expr(required(&window.window_function, "window")?)?;
         let partition_by = window.partition_spec.iter().map(|e| self.expr(e)).collect::<ConnectResult<Vec<_>>>()?;

@@ -1160,15 +1160,6 @@ impl<'a> Translator<'a> {
         }
         Ok(union.expect("at least one value column").build()?)
     }
-
-    /// Sort keys against a plan's output (for callers outside the relation tree).
-    pub fn sort_keys(
-        &self,
-        plan: &LogicalPlan,
-        order: &[proto::expression::SortOrder],
-    ) -> ConnectResult<Vec<SortExpr>> {
-        self.resolve(plan.schema(), |r| order.iter().map(|o| r.sort(o)).collect())
-    }
 }
 
 /// A relation with `schema` and no rows. Not an EmptyRelation: datafusion-proto ships those
