@@ -33,6 +33,7 @@ pub struct LocalClusterOptions {
     /// Web UI port of the first worker; the others take the next ones. 0: free ports.
     pub worker_webui_port: u16,
     pub storage_port: u16,
+    pub console_port: u16,
     pub storage_dir: PathBuf,
     pub root_user: String,
     pub root_password: String,
@@ -56,6 +57,7 @@ impl LocalClusterOptions {
             master_webui_port: 0,
             worker_webui_port: 0,
             storage_port: 0,
+            console_port: 0,
             storage_dir: storage_dir.to_path_buf(),
             root_user: "minioadmin".into(),
             root_password: "minioadmin".into(),
@@ -67,6 +69,7 @@ impl LocalClusterOptions {
 /// Storage, master and workers running in this process.
 pub struct LocalCluster {
     pub storage: Service,
+    pub console: Service,
     pub master: RunningMaster,
     pub workers: Vec<Option<RunningWorker>>,
     pub s3: S3Config,
@@ -77,19 +80,23 @@ pub struct LocalCluster {
 impl LocalCluster {
     pub async fn start(options: LocalClusterOptions) -> Result<Self> {
         let shutdown = CancellationToken::new();
+        let address = |port: u16| crate::config::parse_listen_address(&format!("{}:{port}", options.bind_host()));
         let storage_config = StorageConfig {
-            address: crate::config::parse_listen_address(&format!("{}:{}", options.bind_host(), options.storage_port))?,
+            address: address(options.storage_port)?,
             root_user: options.root_user.clone(),
             root_password: options.root_password.clone(),
             data_dir: options.storage_dir.clone(),
+            console_address: address(options.console_port)?,
         };
         let storage = crate::storage::start(&storage_config, shutdown.clone()).await?;
+        let console = crate::storage::start_console(&storage_config, storage.address, shutdown.clone()).await?;
         let master_config = MasterConfig {
             host: options.host.clone(),
             bind: options.bind.clone(),
             port: options.master_port,
             webui_port: options.master_webui_port,
             worker_timeout: options.worker_timeout_secs,
+            console_url: Some(format!("http://{}:{}", options.host, console.address.port())),
         };
         let master = crate::master::start(&master_config, shutdown.clone()).await?;
         let s3 = S3Config {
@@ -98,7 +105,7 @@ impl LocalCluster {
             secret_key: options.root_password.clone(),
             region: "us-east-1".into(),
         };
-        let mut cluster = Self { storage, master, workers: Vec::new(), s3, options, shutdown };
+        let mut cluster = Self { storage, console, master, workers: Vec::new(), s3, options, shutdown };
         for _ in 0..cluster.options.workers {
             cluster.add_worker().await?;
         }
@@ -172,6 +179,7 @@ impl LocalCluster {
         }
         self.shutdown.cancel();
         self.master.stopped().await?;
+        self.console.stopped().await?;
         self.storage.stopped().await
     }
 }
@@ -191,6 +199,7 @@ pub async fn run(args: AllArgs) -> Result<()> {
         master_webui_port: args.master_webui_port,
         worker_webui_port: args.worker_webui_port,
         storage_port: args.storage_port,
+        console_port: args.console_port,
         storage_dir: args.storage_dir.clone(),
         root_user: args.root_user.clone(),
         root_password: args.root_password.clone(),
@@ -246,5 +255,11 @@ fn print_access_points(cluster: &LocalCluster) {
     println!(
         "Storage:     {}   user {} (aws --endpoint-url {} s3 ls s3://spark-output/ --recursive)",
         cluster.s3.endpoint, cluster.s3.access_key, cluster.s3.endpoint
+    );
+    println!(
+        "Console:     http://{}:{}/   (log in as {})",
+        cluster.options.host,
+        cluster.console.address.port(),
+        cluster.s3.access_key
     );
 }

@@ -144,6 +144,10 @@ pub struct AllArgs {
     #[arg(long, default_value_t = 9000)]
     pub storage_port: u16,
 
+    /// Port of the storage console (MinIO's web console).
+    #[arg(long, default_value_t = 9001)]
+    pub console_port: u16,
+
     /// Port of the application UI; the next free one is taken if it is in use.
     #[arg(long, env = "SPARK_UI_PORT", default_value_t = 4040)]
     pub ui_port: u16,

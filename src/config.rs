@@ -35,6 +35,10 @@ pub struct MasterConfig {
     /// Seconds without a heartbeat after which a worker is declared DEAD (Spark: spark.worker.timeout).
     #[arg(long, env = "SPARK_WORKER_TIMEOUT", default_value_t = 10)]
     pub worker_timeout: u64,
+
+    /// URL of the storage console as a browser reaches it; every web UI of the cluster links to it.
+    #[arg(long, env = "MINISPARK_CONSOLE_URL")]
+    pub console_url: Option<String>,
 }
 
 /// `minispark worker`: one executor of tasks (a Ballista executor) with `--cores` task slots.
@@ -93,6 +97,10 @@ pub struct StorageConfig {
     /// Directory holding buckets and objects.
     #[arg(env = "MINIO_VOLUMES", default_value = "storage")]
     pub data_dir: PathBuf,
+
+    /// Address of the web console, as `HOST:PORT` or `:PORT` (all interfaces).
+    #[arg(long, env = "MINIO_CONSOLE_ADDRESS", default_value = ":9001", value_parser = parse_listen_address)]
+    pub console_address: SocketAddr,
 }
 
 /// Where jobs find `s3://` and `s3a://` paths: the embedded store unless told otherwise.

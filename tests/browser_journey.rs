@@ -1,49 +1,20 @@
 //! What a person sees in a browser: the master's page lists the cluster's workers as ALIVE with
 //! links to their own pages, and a worker's page names it and its master. Pages are rendered by
 //! headless Chromium (Debian's `chromium`, which .ci/run installs); screenshots are kept under
-//! `$CARGO_TARGET_DIR/screenshots/` (or `target/screenshots/`) for people to look at.
+//! `target/screenshots/` for people to look at.
 //!
 //! Without Chromium the browser checks print "skipped" and pass, so `cargo test` works on a machine
 //! with only the Rust toolchain; under CI (CI set) a missing Chromium fails the test.
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use minispark::all::{LocalCluster, LocalClusterOptions};
 use minispark::driver::Driver;
 use tokio_util::sync::CancellationToken;
 
-use common::{repo, reqwest_json};
-
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|name| {
-        Command::new(name)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    })
-}
-
-/// The browser to use; None (after saying so) where there is none, which CI does not accept.
-fn chromium_or_skip() -> Option<&'static str> {
-    let browser = chromium();
-    if browser.is_none() {
-        assert!(std::env::var_os("CI").is_none(), "CI must provide chromium (.ci/run installs it)");
-        eprintln!("skipped the browser checks: no chromium on this machine");
-    }
-    browser
-}
-
-fn screenshots() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo().join("target"));
-    let dir = target.join("screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use common::{chromium, chromium_or_skip, repo, reqwest_json, screenshots};
 
 /// Loads `url` headless, lets its scripts run, and returns the resulting DOM; also saves a
 /// screenshot named `name`.png.
@@ -206,6 +177,115 @@ async fn the_application_page_shows_the_finished_jobs_with_their_stages_and_task
     assert!(dom.contains("Details for Job 0"), "{dom}");
     assert_eq!(dom.matches("<rect class=\"COMPLETE\"").count() as u64, stages, "one DAG box per stage: {dom}");
     assert!(dom.contains(&format!("Tasks ({})", tasks.len())), "{dom}");
+
+    // Stages, numbered across the application, with Spark's StageData names and their tasks.
+    let all_stages = reqwest_json(&format!("{base}/stages")).await;
+    let all_stages = all_stages.as_array().unwrap();
+    let total_stages: u64 = jobs.iter().map(|j| j["stageIds"].as_array().unwrap().len() as u64).sum();
+    assert_eq!(all_stages.len() as u64, total_stages);
+    for key in [
+        "stageId",
+        "attemptId",
+        "status",
+        "name",
+        "details",
+        "jobIds",
+        "numTasks",
+        "numCompleteTasks",
+        "numFailedTasks",
+        "submissionTime",
+        "completionTime",
+        "executorRunTime",
+        "inputBytes",
+        "inputRecords",
+        "outputRecords",
+        "shuffleReadBytes",
+        "shuffleReadRecords",
+        "shuffleWriteBytes",
+        "shuffleWriteRecords",
+    ] {
+        assert!(all_stages[0].get(key).is_some(), "stage lacks {key}: {}", all_stages[0]);
+    }
+    let mut stage_ids: Vec<u64> = all_stages.iter().map(|s| s["stageId"].as_u64().unwrap()).collect();
+    stage_ids.sort();
+    assert_eq!(stage_ids, (0..total_stages).collect::<Vec<_>>(), "Spark numbers stages 0, 1, … across jobs");
+    // The scans read the orders: every CSV row once, in the stages without parents.
+    let scanned: u64 = all_stages
+        .iter()
+        .filter(|s| s["jobIds"] == serde_json::json!([0]) && s["parentIds"].as_array().unwrap().is_empty())
+        .map(|s| s["inputRecords"].as_u64().unwrap())
+        .sum();
+    assert_eq!(scanned, 60_000, "rows read by job 0's scans");
+    // What a stage's tasks wrote is what the stages after it read.
+    let reader = stage_list.iter().find(|s| !s["parentIds"].as_array().unwrap().is_empty()).unwrap();
+    let read: u64 = reader["shuffleReadRecords"].as_u64().unwrap();
+    let written: u64 = stage_list
+        .iter()
+        .filter(|s| reader["parentIds"].as_array().unwrap().contains(&s["stageId"]))
+        .map(|s| s["shuffleWriteRecords"].as_u64().unwrap())
+        .sum();
+    assert!(read > 0 && read == written, "shuffle read {read} vs written {written}");
+    let stage_id = reader["stageId"].as_u64().unwrap();
+    let stage = reqwest_json(&format!("{base}/stages/{stage_id}")).await;
+    let stage = &stage.as_array().unwrap()[0];
+    let stage_tasks = stage["tasks"].as_object().unwrap();
+    assert_eq!(stage_tasks.len() as u64, reader["numTasks"].as_u64().unwrap());
+    for task in stage_tasks.values() {
+        for key in
+            ["taskId", "index", "attempt", "launchTime", "duration", "executorId", "host", "status", "taskMetrics"]
+        {
+            assert!(task.get(key).is_some(), "task lacks {key}: {task}");
+        }
+        assert!(task["taskMetrics"]["shuffleReadMetrics"].get("recordsRead").is_some(), "{task}");
+        assert!(task["executorWebUi"].as_str().is_some_and(|url| url.starts_with("http://")), "{task}");
+    }
+    assert_eq!(reqwest::get(format!("{base}/stages/999")).await.unwrap().status(), 404);
+
+    // SQL: each statement as an execution, with its plans and its stages as a DAG.
+    let executions = reqwest_json(&format!("{base}/sql")).await;
+    let executions = executions.as_array().unwrap();
+    assert_eq!(executions.len(), 2);
+    let execution = reqwest_json(&format!("{base}/sql/0")).await;
+    for key in [
+        "id",
+        "status",
+        "description",
+        "planDescription",
+        "submissionTime",
+        "duration",
+        "successJobIds",
+        "nodes",
+        "edges",
+    ] {
+        assert!(execution.get(key).is_some(), "execution lacks {key}: {execution}");
+    }
+    assert_eq!(execution["status"], "COMPLETED");
+    assert_eq!(execution["successJobIds"], serde_json::json!([0]));
+    let plan = execution["planDescription"].as_str().unwrap();
+    assert!(
+        plan.contains("== Physical Plan") && plan.contains("AggregateExec") && plan.contains("Aggregate:"),
+        "{plan}"
+    );
+    assert_eq!(execution["nodes"].as_array().unwrap().len() as u64, stages);
+    assert!(!execution["edges"].as_array().unwrap().is_empty(), "{execution}");
+
+    let page = format!("{ui_url}/stages/");
+    let dom = tokio::task::spawn_blocking(move || render(browser, &page, "stages")).await.unwrap();
+    assert!(dom.contains(&format!("Completed Stages ({total_stages})")), "{dom}");
+    assert!(dom.contains(r#"href="/stages/stage/?id=0""#), "stages link to their pages: {dom}");
+    let page = format!("{ui_url}/stages/stage/?id={stage_id}");
+    let dom = tokio::task::spawn_blocking(move || render(browser, &page, "stage")).await.unwrap();
+    assert!(dom.contains(&format!("Details for Stage {stage_id}")), "{dom}");
+    assert!(dom.contains(&format!("Tasks ({})", stage_tasks.len())), "{dom}");
+    assert!(dom.contains("ShuffleReaderExec"), "the stage's plan: {dom}");
+    let page = format!("{ui_url}/SQL/");
+    let dom = tokio::task::spawn_blocking(move || render(browser, &page, "sql")).await.unwrap();
+    assert!(dom.contains("Completed Queries (2)") && dom.contains(r#"href="/SQL/execution/?id=0""#), "{dom}");
+    let page = format!("{ui_url}/SQL/execution/?id=0");
+    let dom = tokio::task::spawn_blocking(move || render(browser, &page, "sql-execution")).await.unwrap();
+    assert!(dom.contains("Details for Query 0") && dom.contains("SELECT status"), "{dom}");
+    assert!(dom.contains("== Physical Plan") && dom.contains("AggregateExec"), "the query's plan: {dom}");
+    assert_eq!(dom.matches("<rect class=\"COMPLETE\"").count() as u64, stages, "one DAG box per stage: {dom}");
 
     // Executors: every worker, with this application's task counts on it; Environment: the
     // application's properties with secrets redacted.

@@ -255,6 +255,7 @@ async fn storage_keeps_objects_across_restarts() {
         root_user: "ada".into(),
         root_password: "lovelace-secret".into(),
         data_dir: tmp.path().join("storage"),
+        console_address: "127.0.0.1:0".parse().unwrap(),
     };
     let start = || async {
         let shutdown = tokio_util::sync::CancellationToken::new();

@@ -20,42 +20,7 @@ use minispark::all::{LocalCluster, LocalClusterOptions};
 use minispark::driver::Driver;
 use tokio_util::sync::CancellationToken;
 
-use common::{example_job_local, repo, run_locally};
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo().join("target"))
-}
-
-/// A virtualenv at `$target/name` holding `requirements`; rebuilt when they change.
-fn virtualenv(name: &str, requirements: &str) -> Option<PathBuf> {
-    if Command::new("python3").arg("--version").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "CI must provide python3");
-        eprintln!("skipped the PySpark checks: no python3 on this machine");
-        return None;
-    }
-    let venv = target_dir().join(name);
-    let stamp = venv.join("minispark-requirements.txt");
-    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(requirements) {
-        return Some(venv);
-    }
-    let _ = std::fs::remove_dir_all(&venv);
-    run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
-    let file = venv.join("requirements.txt");
-    std::fs::write(&file, requirements).unwrap();
-    run(Command::new(venv.join("bin/pip"))
-        .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-        .arg(&file));
-    std::fs::write(&stamp, requirements).unwrap();
-    Some(venv)
-}
-
-fn run(command: &mut Command) -> String {
-    let output = command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{command:?} failed ({}):\n{stdout}\n{stderr}", output.status);
-    stdout
-}
+use common::{example_job_local, repo, run, run_locally, virtualenv};
 
 /// The PySpark 3.5 client, with the pins its dependencies need on Python 3.11.
 const PYSPARK_35: &str = "pyspark[connect]==3.5.9\npyarrow<19\nprotobuf<6\ngrpcio<1.68\ngrpcio-status<1.68\n\

@@ -198,7 +198,13 @@ impl Driver {
         if registered.cores == 0 {
             tracing::warn!("no ALIVE workers are registered with {}: jobs wait until one is", config.master);
         }
-        let app = ApplicationInfo { id: registered.id, name: app_name.to_string(), user, started: SystemTime::now() };
+        let app = ApplicationInfo {
+            id: registered.id,
+            name: app_name.to_string(),
+            user,
+            started: SystemTime::now(),
+            links: crate::web::Links { master: registered.master_webui_url, console: registered.console_url },
+        };
         let jobs = Arc::default();
         Ok(Self {
             ctx,
@@ -371,7 +377,10 @@ impl Driver {
         let index = self.jobs.start(description);
         let result = async {
             let plan = copy::with_portable_options(plan)?;
-            let physical = ctx.execute_logical_plan(plan).await?.create_physical_plan().await?;
+            let frame = ctx.execute_logical_plan(plan).await?;
+            let optimized = frame.clone().into_optimized_plan()?;
+            self.jobs.set_plan(index, optimized.display_indent().to_string());
+            let physical = frame.create_physical_plan().await?;
             let task_ctx = ctx.task_ctx();
             let plan_to_run = physical.clone();
             let running = tokio::spawn(async move {

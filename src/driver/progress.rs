@@ -168,6 +168,7 @@ mod tests {
             plan: String::new(),
             output_links: vec![],
             output_rows: None,
+            input: Default::default(),
         };
         let progress = JobProgress {
             job_id: "j1".into(),

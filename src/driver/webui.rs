@@ -1,6 +1,7 @@
-//! The application UI port (Spark's 4040): the jobs page (`web/app.html`) and the parts of Spark's
-//! REST API it renders, with Spark's field names: `/api/v1/applications[/{id}]` (container
-//! healthchecks poll it) and `/api/v1/applications/{id}/jobs[/{jobId}]`.
+//! The application UI port (Spark's 4040): the Jobs, Stages, SQL, Executors and Environment pages
+//! (`web/`) and the parts of Spark's REST API they render, with Spark's field names:
+//! `/api/v1/applications[/{id}]` (container healthchecks poll it) and, under it, `jobs[/{jobId}]`,
+//! `stages[/{stageId}]`, `sql[/{executionId}]`, `executors` and `environment`.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -11,7 +12,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::jobs::{JobLog, spark_job_data, spark_job_detail};
+use super::jobs::{
+    JobLog, WorkerDirectory, spark_job_data, spark_job_detail, spark_sql_execution, spark_stage_data,
+    spark_stage_detail,
+};
 use crate::master::registry::epoch_ms;
 
 /// What the UI knows about the application it serves.
@@ -21,6 +25,8 @@ pub struct ApplicationInfo {
     pub name: String,
     pub user: String,
     pub started: SystemTime,
+    /// The other web UIs of the cluster.
+    pub links: crate::web::Links,
 }
 
 /// What the application UI shows: the application, its jobs, where to ask the master about
@@ -40,15 +46,25 @@ pub fn routes(ui: Ui) -> Router {
     Router::new()
         .route("/", get(|| async { crate::web::page(&crate::web::APPLICATION_PAGE) }))
         .route("/jobs/job/", get(|| async { crate::web::page(&crate::web::JOB_PAGE) }))
+        .route("/jobs/", get(|| async { crate::web::page(&crate::web::APPLICATION_PAGE) }))
+        .route("/stages/", get(|| async { crate::web::page(&crate::web::STAGES_PAGE) }))
+        .route("/stages/stage/", get(|| async { crate::web::page(&crate::web::STAGE_PAGE) }))
+        .route("/SQL/", get(|| async { crate::web::page(&crate::web::SQL_PAGE) }))
+        .route("/SQL/execution/", get(|| async { crate::web::page(&crate::web::SQL_EXECUTION_PAGE) }))
         .route("/executors/", get(|| async { crate::web::page(&crate::web::EXECUTORS_PAGE) }))
         .route("/environment/", get(|| async { crate::web::page(&crate::web::ENVIRONMENT_PAGE) }))
         .route("/api/v1/applications", get(applications))
         .route("/api/v1/applications/{id}", get(application))
         .route("/api/v1/applications/{id}/jobs", get(list_jobs))
         .route("/api/v1/applications/{id}/jobs/{job}", get(one_job))
+        .route("/api/v1/applications/{id}/stages", get(list_stages))
+        .route("/api/v1/applications/{id}/stages/{stage}", get(one_stage))
+        .route("/api/v1/applications/{id}/sql", get(list_sql))
+        .route("/api/v1/applications/{id}/sql/{execution}", get(one_sql))
         .route("/api/v1/applications/{id}/executors", get(executors))
         .route("/api/v1/applications/{id}/environment", get(environment))
         .merge(crate::web::assets())
+        .merge(crate::web::links(ui.app.links.clone()))
         .with_state(ui)
 }
 
@@ -56,13 +72,9 @@ pub fn routes(ui: Ui) -> Router {
 /// ExecutorSummary field names and this application's task counts on it.
 async fn executors(State(ui): State<Ui>, Path(id): Path<String>) -> Result<Json<Value>, (StatusCode, String)> {
     known(&ui, &id).map_err(|status| (status, format!("no application {id}")))?;
-    let workers: Vec<Value> = async {
-        let response = ui.http.get(format!("{}/minispark/v1/workers", ui.master_api)).send().await?;
-        let body = response.error_for_status()?.bytes().await?;
-        Ok::<_, anyhow::Error>(serde_json::from_slice(&body)?)
-    }
-    .await
-    .map_err(|err| (StatusCode::BAD_GATEWAY, format!("cannot ask the master for its workers: {err:#}")))?;
+    let workers = workers(&ui)
+        .await
+        .map_err(|err| (StatusCode::BAD_GATEWAY, format!("cannot ask the master for its workers: {err:#}")))?;
     let jobs = ui.jobs.jobs();
     let tasks: Vec<_> = jobs.iter().filter_map(|j| j.progress.as_ref()).flat_map(|p| p.tasks.iter()).collect();
     let summaries = workers.iter().map(|worker| {
@@ -86,6 +98,11 @@ async fn executors(State(ui): State<Ui>, Path(id): Path<String>) -> Result<Json<
             "completedTasks": count("SUCCESS"),
             "totalTasks": on_worker().count(),
             "totalDuration": task_time,
+            "totalInputBytes": 0,
+            "totalShuffleRead": on_worker().map(|t| t.shuffle_read.bytes).sum::<u64>(),
+            "totalShuffleWrite": on_worker().map(|t| t.shuffle_write.bytes).sum::<u64>(),
+            "totalShuffleReadRecords": on_worker().map(|t| t.shuffle_read.rows).sum::<u64>(),
+            "totalShuffleWriteRecords": on_worker().map(|t| t.shuffle_write.rows).sum::<u64>(),
             "totalGCTime": 0,
             "maxMemory": worker["memory"].as_u64().unwrap_or_default() * 1024 * 1024,
             "executorLogs": {},
@@ -93,6 +110,65 @@ async fn executors(State(ui): State<Ui>, Path(id): Path<String>) -> Result<Json<
         })
     });
     Ok(Json(Value::Array(summaries.collect())))
+}
+
+/// The cluster's workers as the master's `/json/` lists them.
+async fn workers(ui: &Ui) -> anyhow::Result<Vec<Value>> {
+    let response = ui.http.get(format!("{}/minispark/v1/workers", ui.master_api)).send().await?;
+    let body = response.error_for_status()?.bytes().await?;
+    Ok(serde_json::from_slice(&body)?)
+}
+
+/// Where each worker is, for linking tasks to their workers; empty if the master is unreachable
+/// (the pages then show worker ids without links).
+async fn worker_directory(ui: &Ui) -> WorkerDirectory {
+    let workers = workers(ui).await.unwrap_or_default();
+    let entry = |w: &Value| {
+        let text = |key: &str| w[key].as_str().unwrap_or_default().to_string();
+        (text("id"), (text("host"), text("webuiaddress")))
+    };
+    workers.iter().map(entry).collect()
+}
+
+/// Every stage of every job, newest first, numbered across the application as Spark does.
+async fn list_stages(State(ui): State<Ui>, Path(id): Path<String>) -> Result<Json<Value>, StatusCode> {
+    known(&ui, &id)?;
+    let jobs = ui.jobs.jobs();
+    let mut stages: Vec<Value> = jobs
+        .iter()
+        .flat_map(|job| {
+            let stages = job.progress.as_ref().map(|p| p.stages.as_slice()).unwrap_or_default();
+            stages.iter().map(|stage| spark_stage_data(job, stage))
+        })
+        .collect();
+    stages.reverse();
+    Ok(Json(Value::Array(stages)))
+}
+
+/// One stage's attempts (always one: Ballista retries tasks, not stages) with their tasks.
+async fn one_stage(State(ui): State<Ui>, Path((id, stage)): Path<(String, usize)>) -> Result<Json<Value>, StatusCode> {
+    known(&ui, &id)?;
+    let jobs = ui.jobs.jobs();
+    let found = jobs.iter().find_map(|job| {
+        let stages = job.progress.as_ref().map(|p| p.stages.as_slice()).unwrap_or_default();
+        stages.iter().find(|s| job.stage_number(s.stage_id) == stage).map(|s| (job, s))
+    });
+    let (job, stage) = found.ok_or(StatusCode::NOT_FOUND)?;
+    Ok(Json(json!([spark_stage_detail(job, stage, &worker_directory(&ui).await)])))
+}
+
+/// Each statement or DataFrame action as a SQL execution, newest first.
+async fn list_sql(State(ui): State<Ui>, Path(id): Path<String>) -> Result<Json<Value>, StatusCode> {
+    known(&ui, &id)?;
+    Ok(Json(ui.jobs.jobs().iter().rev().map(spark_sql_execution).collect()))
+}
+
+async fn one_sql(
+    State(ui): State<Ui>,
+    Path((id, execution)): Path<(String, usize)>,
+) -> Result<Json<Value>, StatusCode> {
+    known(&ui, &id)?;
+    ui.jobs.jobs().get(execution).map(|job| Json(spark_sql_execution(job))).ok_or(StatusCode::NOT_FOUND)
 }
 
 /// Spark's environment answer: runtime versions and the application's properties.
@@ -137,7 +213,8 @@ async fn list_jobs(State(ui): State<Ui>, Path(id): Path<String>) -> Result<Json<
 
 async fn one_job(State(ui): State<Ui>, Path((id, job)): Path<(String, usize)>) -> Result<Json<Value>, StatusCode> {
     known(&ui, &id)?;
-    ui.jobs.jobs().get(job).map(|record| Json(spark_job_detail(record))).ok_or(StatusCode::NOT_FOUND)
+    let record = ui.jobs.jobs().get(job).cloned().ok_or(StatusCode::NOT_FOUND)?;
+    Ok(Json(spark_job_detail(&record, &worker_directory(&ui).await)))
 }
 
 fn known(ui: &Ui, id: &str) -> Result<(), StatusCode> {

@@ -4,6 +4,7 @@
 //!
 //! The request and response types are shared with the worker and driver, which call these routes.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -15,7 +16,8 @@ use ballista_core::serde::protobuf::job_status;
 use ballista_core::serde::protobuf::task_status::Status as TaskStatus;
 use ballista_scheduler::state::execution_graph::ExecutionGraph;
 use ballista_scheduler::state::execution_stage::ExecutionStage;
-use datafusion::physical_plan::displayable;
+use datafusion::physical_plan::metrics::MetricsSet;
+use datafusion::physical_plan::{ExecutionPlan, displayable};
 use serde::{Deserialize, Serialize};
 
 use super::Master;
@@ -34,6 +36,8 @@ pub struct WorkerAnnouncement {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WorkerAcknowledged {
     pub master_webui_url: String,
+    #[serde(default)]
+    pub console_url: Option<String>,
 }
 
 /// A driver registering its application.
@@ -50,6 +54,11 @@ pub struct ApplicationRegistered {
     pub id: String,
     /// Task slots on the alive workers when the application registered.
     pub cores: usize,
+    /// The master's and the storage console's web UIs, for the application UI's links.
+    #[serde(default)]
+    pub master_webui_url: Option<String>,
+    #[serde(default)]
+    pub console_url: Option<String>,
 }
 
 /// How an application ended.
@@ -88,6 +97,24 @@ pub struct StageProgress {
     /// Rows the stage wrote, once it has finished.
     #[serde(default)]
     pub output_rows: Option<u64>,
+    /// Rows and bytes its scans read from files, from the stage's operator metrics (bytes only
+    /// where the format reports them, as Parquet does).
+    #[serde(default)]
+    pub input: IoMetrics,
+}
+
+/// Rows and bytes that went through one side of a task or stage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IoMetrics {
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+impl std::ops::AddAssign for IoMetrics {
+    fn add_assign(&mut self, other: Self) {
+        self.rows += other.rows;
+        self.bytes += other.bytes;
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -101,6 +128,18 @@ pub struct TaskProgress {
     pub status: String,
     pub launch_time_ms: u64,
     pub finish_time_ms: u64,
+    /// Time spent executing on the worker (Ballista's start and end of execution).
+    #[serde(default)]
+    pub run_time_ms: u64,
+    /// What the task read from the shuffle files of the stages its stage reads.
+    #[serde(default)]
+    pub shuffle_read: IoMetrics,
+    /// What the task wrote to its shuffle files (every stage ends in a shuffle write).
+    #[serde(default)]
+    pub shuffle_write: IoMetrics,
+    /// Why the attempt failed.
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 pub fn routes(master: Arc<Master>) -> Router {
@@ -127,7 +166,7 @@ async fn announce_worker(
         return Err(StatusCode::BAD_REQUEST);
     }
     master.registry.announce_worker(announcement);
-    Ok(Json(WorkerAcknowledged { master_webui_url: master.webui_url.clone() }))
+    Ok(Json(WorkerAcknowledged { master_webui_url: master.webui_url.clone(), console_url: master.console_url.clone() }))
 }
 
 async fn register_application(
@@ -138,6 +177,8 @@ async fn register_application(
     Json(ApplicationRegistered {
         id: master.registry.register_application(registration, capacity),
         cores: capacity.cores,
+        master_webui_url: Some(master.webui_url.clone()),
+        console_url: master.console_url.clone(),
     })
 }
 
@@ -178,35 +219,50 @@ impl Master {
 }
 
 fn summarize(graph: &dyn ExecutionGraph) -> JobProgress {
+    let written = shuffle_output(graph);
     let mut stages = Vec::new();
     let mut tasks = Vec::new();
     for (&stage_id, stage) in graph.stages() {
-        let (partitions, plan, output_links) = match stage {
-            ExecutionStage::UnResolved(s) => (None, &s.plan, &s.output_links),
-            ExecutionStage::Resolved(s) => (Some(s.partitions), &s.plan, &s.output_links),
-            ExecutionStage::Running(s) => (Some(s.partitions), &s.plan, &s.output_links),
-            ExecutionStage::Successful(s) => (Some(s.partitions), &s.plan, &s.output_links),
-            ExecutionStage::Failed(s) => (Some(s.partitions), &s.plan, &s.output_links),
+        let (partitions, plan, output_links, metrics) = match stage {
+            ExecutionStage::UnResolved(s) => (None, &s.plan, &s.output_links, None),
+            ExecutionStage::Resolved(s) => (Some(s.partitions), &s.plan, &s.output_links, None),
+            ExecutionStage::Running(s) => (Some(s.partitions), &s.plan, &s.output_links, s.stage_metrics.as_deref()),
+            ExecutionStage::Successful(s) => (Some(s.partitions), &s.plan, &s.output_links, Some(&s.stage_metrics[..])),
+            ExecutionStage::Failed(s) => (Some(s.partitions), &s.plan, &s.output_links, s.stage_metrics.as_deref()),
         };
         // Ballista aggregates metrics per operator; the first set is the stage's root (its writer).
         let output_rows = match stage {
             ExecutionStage::Successful(s) => s.stage_metrics.first().and_then(|m| m.output_rows()).map(|r| r as u64),
             _ => None,
         };
+        let input = metrics.map(|m| scanned(plan.as_ref(), m)).unwrap_or_default();
+        // The stages whose shuffle output this stage reads.
+        let sources: Vec<usize> =
+            graph.stages().iter().filter(|(_, s)| s.output_links().contains(&stage_id)).map(|(&id, _)| id).collect();
         let (mut completed, mut running) = (0, 0);
         for task in stage.task_infos().unwrap_or(&[]) {
             let count = task.global_input_partition_ids.len();
-            let (worker_id, status) = match &task.task_status {
+            let mut shuffle_write = IoMetrics::default();
+            let (worker_id, status, error) = match &task.task_status {
                 TaskStatus::Successful(t) => {
                     completed += count;
-                    (Some(t.executor_id.clone()), "SUCCESS")
+                    for partition in &t.partitions {
+                        shuffle_write += IoMetrics { rows: partition.num_rows, bytes: partition.num_bytes };
+                    }
+                    (Some(t.executor_id.clone()), "SUCCESS", None)
                 }
                 TaskStatus::Running(t) => {
                     running += count;
-                    (Some(t.executor_id.clone()), "RUNNING")
+                    (Some(t.executor_id.clone()), "RUNNING", None)
                 }
-                TaskStatus::Failed(_) => (None, "FAILED"),
+                TaskStatus::Failed(t) => (None, "FAILED", Some(t.error.clone())),
             };
+            let mut shuffle_read = IoMetrics::default();
+            for source in &sources {
+                for partition in &task.global_input_partition_ids {
+                    shuffle_read += written.get(&(*source, *partition)).copied().unwrap_or_default();
+                }
+            }
             tasks.push(TaskProgress {
                 stage_id,
                 task_id: task.task_id,
@@ -215,6 +271,10 @@ fn summarize(graph: &dyn ExecutionGraph) -> JobProgress {
                 status: status.into(),
                 launch_time_ms: task.launch_time as u64,
                 finish_time_ms: task.finish_time as u64,
+                run_time_ms: task.end_exec_time.saturating_sub(task.start_exec_time) as u64,
+                shuffle_read,
+                shuffle_write,
+                error,
             });
         }
         stages.push(StageProgress {
@@ -226,6 +286,7 @@ fn summarize(graph: &dyn ExecutionGraph) -> JobProgress {
             plan: displayable(plan.as_ref()).indent(false).to_string(),
             output_links: output_links.clone(),
             output_rows,
+            input,
         });
     }
     stages.sort_by_key(|s| s.stage_id);
@@ -243,4 +304,49 @@ fn summarize(graph: &dyn ExecutionGraph) -> JobProgress {
         stages,
         tasks,
     }
+}
+
+/// Rows and bytes each stage's finished tasks wrote, by (stage, output partition): what the
+/// tasks of the stages reading it fetch.
+fn shuffle_output(graph: &dyn ExecutionGraph) -> HashMap<(usize, usize), IoMetrics> {
+    let mut written: HashMap<(usize, usize), IoMetrics> = HashMap::new();
+    for (&stage_id, stage) in graph.stages() {
+        for task in stage.task_infos().unwrap_or(&[]) {
+            if let TaskStatus::Successful(t) = &task.task_status {
+                for partition in &t.partitions {
+                    *written.entry((stage_id, partition.partition_id as usize)).or_default() +=
+                        IoMetrics { rows: partition.num_rows, bytes: partition.num_bytes };
+                }
+            }
+        }
+    }
+    written
+}
+
+/// What the file scans of a stage read, from the stage's aggregated operator metrics. Ballista
+/// lists one metrics set per operator that has metrics, in pre-order, so walking the plan the same
+/// way finds the sets of its leaves. Shuffle readers are leaves too, but they read shuffle files,
+/// which the tasks account for.
+pub fn scanned(plan: &dyn ExecutionPlan, metrics: &[MetricsSet]) -> IoMetrics {
+    fn walk(plan: &dyn ExecutionPlan, metrics: &[MetricsSet], next: &mut usize, total: &mut IoMetrics) {
+        if plan.metrics().is_some() {
+            let set = metrics.get(*next);
+            *next += 1;
+            if plan.children().is_empty()
+                && !plan.name().contains("Shuffle")
+                && let Some(set) = set
+            {
+                *total += IoMetrics {
+                    rows: set.output_rows().unwrap_or_default() as u64,
+                    bytes: set.sum_by_name("bytes_scanned").map(|v| v.as_usize() as u64).unwrap_or_default(),
+                };
+            }
+        }
+        for child in plan.children() {
+            walk(child.as_ref(), metrics, next, total);
+        }
+    }
+    let mut total = IoMetrics::default();
+    walk(plan, metrics, &mut 0, &mut total);
+    total
 }

@@ -28,6 +28,8 @@ pub struct Master {
     pub url: MasterUrl,
     /// `http://host:port` of the web UI, handed to workers for their `/json/`.
     pub webui_url: String,
+    /// The storage console's URL, for links from every web UI.
+    pub console_url: Option<String>,
     pub scheduler: EmbeddedScheduler,
     pub registry: Registry,
 }
@@ -51,6 +53,7 @@ pub async fn start(config: &MasterConfig, shutdown: CancellationToken) -> Result
     let master = Arc::new(Master {
         url: MasterUrl { host: config.host.clone(), port: rpc_port },
         webui_url: format!("http://{}:{}", config.host, webui_listener.local_addr()?.port()),
+        console_url: config.console_url.clone(),
         scheduler,
         registry: Registry::new(config.worker_timeout()),
     });

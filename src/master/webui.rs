@@ -20,6 +20,7 @@ pub fn routes(master: Arc<Master>) -> Router {
         .route("/json", get(master_json))
         .route("/json/", get(master_json))
         .merge(crate::web::assets())
+        .merge(crate::web::links(crate::web::Links { master: None, console: master.console_url.clone() }))
         .with_state(master)
 }
 

@@ -1,11 +1,23 @@
 //! The storage role: an S3-compatible object store that replaces MinIO.
 //!
-//! s3s is the protocol layer (SigV4 and presigned auth, XML, chunked uploads); the backend is s3s-fs
-//! for now, behind the `S3` trait so it can be swapped without touching the protocol. This module owns
-//! the HTTP endpoint: MinIO's unauthenticated health probes next to the authenticated S3 API, the
-//! root credentials, and the buckets every cluster expects (`spark-data`, `spark-output`).
+//! s3s is the protocol layer (SigV4 and presigned auth, XML, chunked uploads, path-style addressing
+//! only, so no Host header is ever taken for a bucket name); [`backend`] implements its `S3` trait
+//! over our own on-disk [`store`] (a redb index and immutable data files, see there for crash
+//! safety). This module owns the HTTP endpoint: MinIO's unauthenticated health probes and metrics
+//! next to the authenticated S3 API, the root credentials, the buckets every cluster expects
+//! (`spark-data`, `spark-output`), and the web console on its own port.
 
-use std::path::Path;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+pub mod backend;
+pub mod body;
+pub mod client;
+pub mod console;
+pub mod listing;
+pub mod metrics;
+pub mod multipart;
+pub mod store;
 
 use anyhow::{Context, Result};
 use axum::Router;
@@ -27,24 +39,42 @@ pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Resul
     let data_dir = &config.data_dir;
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the storage directory {}", data_dir.display()))?;
+    refuse_foreign_directory(data_dir)?;
+    // Opening scans the data files against the index: blocking work.
+    let root = data_dir.clone();
+    let store = tokio::task::spawn_blocking(move || store::Store::open(&root))
+        .await?
+        .with_context(|| format!("cannot open the storage in {}", data_dir.display()))?;
     for bucket in DEFAULT_BUCKETS {
-        ensure_bucket(data_dir, bucket)?;
+        match store.create_bucket(bucket).await {
+            Ok(()) | Err(store::StoreError::BucketExists) => {}
+            Err(err) => return Err(err).with_context(|| format!("cannot create the bucket {bucket}")),
+        }
     }
-    let backend = s3s_fs::FileSystem::new(data_dir)
-        .map_err(|e| anyhow::anyhow!("cannot open the storage directory {}: {e:?}", data_dir.display()))?;
 
-    let mut builder = S3ServiceBuilder::new(backend);
+    let mut builder = S3ServiceBuilder::new(backend::Backend::new(store));
     builder.set_auth(SimpleAuth::from_single(config.root_user.clone(), config.root_password.clone()));
     let s3 = HandleError::new(builder.build(), |err: s3s::HttpError| async move {
         tracing::error!(?err, "S3 request failed");
         (StatusCode::INTERNAL_SERVER_ERROR, "internal error")
     });
 
+    let metrics = Arc::new(metrics::S3Metrics::default());
+    let render = {
+        let metrics = metrics.clone();
+        move || std::future::ready(metrics.render())
+    };
+    // Probes and metrics answer without credentials, as MinIO's do (GET and HEAD alike); they are
+    // not counted as S3 requests.
     let router = Router::new()
+        .fallback_service(s3)
+        .layer(axum::middleware::from_fn_with_state(metrics, metrics::record))
         .route("/minio/health/live", get(healthy))
         .route("/minio/health/ready", get(healthy))
         .route("/minio/health/cluster", get(healthy))
-        .fallback_service(s3);
+        .route("/minio/health/cluster/read", get(healthy))
+        .route("/minio/v2/metrics/cluster", get(render.clone()))
+        .route("/metrics", get(render));
 
     let listener = bind(config.address).await?;
     let service = serve_router("storage", listener, router, shutdown)?;
@@ -57,27 +87,82 @@ pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Resul
     Ok(service)
 }
 
+/// Starts the web console on `config.console_address`, managing the S3 API at `s3_address`.
+pub async fn start_console(
+    config: &StorageConfig,
+    s3_address: SocketAddr,
+    shutdown: CancellationToken,
+) -> Result<Service> {
+    // The console reaches the S3 API over loopback when it listens on every interface.
+    let ip = if s3_address.ip().is_unspecified() { IpAddr::from([127, 0, 0, 1]) } else { s3_address.ip() };
+    let endpoint = format!("http://{}", SocketAddr::new(ip, s3_address.port()));
+    let listener = bind(config.console_address).await?;
+    serve_router("storage console", listener, console::routes(console::Console::new(endpoint)), shutdown)
+}
+
 /// `minispark storage DATA_DIR`: serves until Ctrl-C or SIGTERM.
 pub async fn run(config: StorageConfig) -> Result<()> {
     let shutdown = CancellationToken::new();
     let service = start(&config, shutdown.clone()).await?;
+    let console = start_console(&config, service.address, shutdown.clone()).await?;
     println!(
         "S3 API at http://{} (root user {}), data in {}",
         service.address,
         config.root_user,
         config.data_dir.display()
     );
+    println!("Console at http://{}/", console.address);
     crate::signals::wait_for_shutdown().await;
     shutdown.cancel();
-    service.stopped().await
+    service.stopped().await.and(console.stopped().await)
+}
+
+/// Opening a store deletes the files in its `data/` that its index does not name, so a directory
+/// holding anything but a store (a project folder, an s3s-fs directory of an older minispark) is
+/// refused rather than cleaned.
+fn refuse_foreign_directory(dir: &std::path::Path) -> Result<()> {
+    if dir.join("index.redb").exists() {
+        return Ok(());
+    }
+    let is_empty = |path: &std::path::Path| std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_none());
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot read the storage directory {}", dir.display()))?;
+    for entry in entries {
+        let entry = entry?;
+        if !(entry.file_name() == "data" && is_empty(&entry.path())) {
+            anyhow::bail!(
+                "{} is not empty and holds no minispark store (no index.redb): refusing to use it, so that \
+                 nothing in it is deleted; give an empty or new directory (an older minispark's storage \
+                 directory is not converted: copy its objects over with aws s3 sync)",
+                dir.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 async fn healthy() -> StatusCode {
     StatusCode::OK
 }
 
-/// Creates a bucket directory if it is missing; existing buckets and their objects are left alone.
-fn ensure_bucket(data_dir: &Path, bucket: &str) -> Result<()> {
-    let path = data_dir.join(bucket);
-    std::fs::create_dir_all(&path).with_context(|| format!("cannot create bucket directory {}", path.display()))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_holding_other_files_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("data")).unwrap();
+        std::fs::write(dir.path().join("data/orders.csv"), "id\n1\n").unwrap();
+        let refused = refuse_foreign_directory(dir.path()).unwrap_err().to_string();
+        assert!(refused.contains("holds no minispark store"), "{refused}");
+        assert!(dir.path().join("data/orders.csv").exists());
+
+        let fresh = tempfile::tempdir().unwrap();
+        refuse_foreign_directory(fresh.path()).unwrap();
+        std::fs::create_dir(fresh.path().join("data")).unwrap();
+        refuse_foreign_directory(fresh.path()).unwrap();
+        store::Store::open(fresh.path()).unwrap();
+        refuse_foreign_directory(fresh.path()).unwrap();
+    }
 }

@@ -8,6 +8,7 @@
 //! UI to the master, and serves its own `/json/`.
 
 pub mod engine;
+pub mod tasks;
 pub mod webui;
 
 use std::net::{IpAddr, SocketAddr};
@@ -61,12 +62,16 @@ pub struct WorkerInfo {
     pub master: MasterUrl,
     /// The master's web UI, learned from its answer to the first announcement.
     pub master_webui_url: std::sync::OnceLock<String>,
+    /// The storage console, if the master knows it.
+    pub console_url: std::sync::OnceLock<String>,
     pub data_address: SocketAddr,
     pub webui_address: SocketAddr,
     pub cores: usize,
     pub memory_mb: u64,
     pub work_dir: PathBuf,
     pub executor: Arc<Executor>,
+    /// The tasks it runs and ran, for its web UI.
+    pub tasks: Arc<tasks::TaskLedger>,
     pub started: SystemTime,
 }
 
@@ -119,6 +124,7 @@ pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: Cancella
     let runtime_producer = task_runtime(work_dir.clone());
     let config_producer: ConfigProducer = Arc::new(session_config_with_s3_support);
     let memory_policy = memory_per_task(config.memory * 1024 * 1024, cores)?;
+    let task_ledger = Arc::new(tasks::TaskLedger::default());
     let executor = Arc::new(
         Executor::new(
             registration,
@@ -130,7 +136,10 @@ pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: Cancella
             Arc::new(BallistaFunctionRegistry::from(&SessionStateBuilder::new().with_default_features().build())),
             Arc::new(LoggingMetricsCollector::default()),
             cores,
-            Arc::new(engine::DeduplicatingEngine::default()),
+            Arc::new(tasks::RecordingEngine {
+                inner: Arc::new(engine::DeduplicatingEngine::default()),
+                ledger: task_ledger.clone(),
+            }),
         )
         .with_session_runtime_cache(Some(Arc::new(DefaultSessionRuntimeCache::new(
             runtime_producer,
@@ -149,12 +158,14 @@ pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: Cancella
         host,
         master: master.clone(),
         master_webui_url: std::sync::OnceLock::new(),
+        console_url: std::sync::OnceLock::new(),
         data_address,
         webui_address: webui_listener.local_addr()?,
         cores,
         memory_mb: config.memory,
         work_dir,
         executor: executor.clone(),
+        tasks: task_ledger,
         started: SystemTime::now(),
     });
     // A child token: stopping this worker must not wait for the whole process to shut down.
@@ -327,8 +338,11 @@ impl Announcer {
             .await
             .and_then(|response| response.error_for_status())?;
         let acknowledged = response.bytes().await.ok().and_then(|body| serde_json::from_slice(&body).ok());
-        if let Some(WorkerAcknowledged { master_webui_url }) = acknowledged {
+        if let Some(WorkerAcknowledged { master_webui_url, console_url }) = acknowledged {
             let _ = self.info.master_webui_url.set(master_webui_url);
+            if let Some(url) = console_url {
+                let _ = self.info.console_url.set(url);
+            }
         }
         Ok(())
     }

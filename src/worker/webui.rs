@@ -1,6 +1,6 @@
 //! The worker's web UI port: `/json/` with the keys of Spark's worker (`id, masterurl, cores,
-//! coresused, memory, memoryused, executors, …`), `/log` (the process's last log lines), and `/`,
-//! the page that renders both.
+//! coresused, memory, memoryused, executors, …`) plus its running and finished tasks, `/log` (the
+//! process's last log lines), and `/`, the page that renders both.
 
 use std::sync::Arc;
 
@@ -18,7 +18,12 @@ pub fn routes(info: Arc<WorkerInfo>) -> Router {
         .route("/json/", get(worker_json))
         .route("/log", get(|| async { Json(json!({ "lines": crate::logging::tail() })) }))
         .merge(crate::web::assets())
+        .route("/links", get(links))
         .with_state(info)
+}
+
+async fn links(State(info): State<Arc<WorkerInfo>>) -> Json<crate::web::Links> {
+    Json(crate::web::Links { master: info.master_webui_url.get().cloned(), console: info.console_url.get().cloned() })
 }
 
 async fn worker_json(State(info): State<Arc<WorkerInfo>>) -> Json<Value> {
@@ -42,5 +47,8 @@ pub fn worker_status(info: &WorkerInfo) -> Value {
         "executors": [],
         "finishedexecutors": [],
         "workdir": info.work_dir.display().to_string(),
+        // A minispark worker is its own executor: it lists tasks where Spark's lists executors.
+        "runningtasks": info.tasks.running(),
+        "finishedtasks": info.tasks.finished(),
     })
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test crate uses its own subset
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use datafusion::arrow::util::pretty::pretty_format_batches;
@@ -75,4 +76,67 @@ pub async fn run_locally(script: &str) -> SessionContext {
         ctx.sql(&statement.sql).await.unwrap().collect().await.unwrap();
     }
     ctx
+}
+
+pub fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|name| {
+        Command::new(name)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+/// The browser to use; None (after saying so) where there is none, which CI does not accept.
+pub fn chromium_or_skip() -> Option<&'static str> {
+    let browser = chromium();
+    if browser.is_none() {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide chromium (.ci/run installs it)");
+        eprintln!("skipped the browser checks: no chromium on this machine");
+    }
+    browser
+}
+
+/// `target/screenshots/` in the repository (even when cargo builds elsewhere), where CI collects them.
+pub fn screenshots() -> PathBuf {
+    let dir = repo().join("target").join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo().join("target"))
+}
+
+/// A virtualenv at `$target/name` holding `requirements`; rebuilt when they change.
+pub fn virtualenv(name: &str, requirements: &str) -> Option<PathBuf> {
+    if Command::new("python3").arg("--version").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide python3");
+        eprintln!("skipped the checks that need python3: there is none on this machine");
+        return None;
+    }
+    let venv = target_dir().join(name);
+    let stamp = venv.join("minispark-requirements.txt");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(requirements) {
+        return Some(venv);
+    }
+    let _ = std::fs::remove_dir_all(&venv);
+    run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
+    let file = venv.join("requirements.txt");
+    std::fs::write(&file, requirements).unwrap();
+    run(Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+        .arg(&file));
+    std::fs::write(&stamp, requirements).unwrap();
+    Some(venv)
+}
+
+pub fn run(command: &mut Command) -> String {
+    let output = command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{command:?} failed ({}):\n{stdout}\n{stderr}", output.status);
+    stdout
 }
