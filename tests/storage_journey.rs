@@ -248,4 +248,18 @@ async fn s3_clients_get_s3s_answers_over_the_network() {
     assert!(matches!(store.head(&Key::from("small-parts")).await, Err(object_store::Error::NotFound { .. })));
     let missing = storage.bucket("no-such-bucket");
     assert!(missing.put(&Key::from("k"), PutPayload::from_static(b"x")).await.is_err(), "a PUT created a bucket");
+
+    // MinIO's probes (GET and HEAD) and Prometheus metrics answer without credentials.
+    let http = reqwest::Client::new();
+    for probe in ["live", "ready", "cluster"] {
+        let url = format!("{}/minio/health/{probe}", storage.endpoint);
+        assert_eq!(http.get(&url).send().await.unwrap().status(), 200, "{url}");
+        assert_eq!(http.head(&url).send().await.unwrap().status(), 200, "{url}");
+    }
+    let metrics = http.get(format!("{}/minio/v2/metrics/cluster", storage.endpoint)).send().await.unwrap();
+    assert_eq!(metrics.status(), 200);
+    let metrics = metrics.text().await.unwrap();
+    assert!(metrics.contains(r#"minio_s3_requests_total{method="PUT"}"#), "{metrics}");
+    assert!(metrics.contains("minio_s3_requests_errors_total"), "the refused PUT is counted: {metrics}");
+    assert!(metrics.contains("minio_s3_request_duration_seconds_bucket"), "{metrics}");
 }
