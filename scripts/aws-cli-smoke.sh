@@ -12,9 +12,9 @@ set -euo pipefail
 binary=${1:?usage: aws-cli-smoke.sh MINISPARK_BINARY [AWS_CLI]}
 aws=${2:-aws}
 work=$(mktemp -d)
-server=
+source "$(dirname "$0")/start-storage.sh"
 cleanup() {
-    [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    stop_storage
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -23,14 +23,7 @@ export MINIO_ROOT_USER=smoke MINIO_ROOT_PASSWORD=smoke-secret-key
 export AWS_ACCESS_KEY_ID=$MINIO_ROOT_USER AWS_SECRET_ACCESS_KEY=$MINIO_ROOT_PASSWORD AWS_DEFAULT_REGION=us-east-1
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
 
-"$binary" storage --address 127.0.0.1:0 --console-address 127.0.0.1:0 "$work/data" > "$work/server.out" 2>&1 &
-server=$!
-for _ in $(seq 100); do
-    grep -q "S3 API at" "$work/server.out" 2>/dev/null && break
-    sleep 0.1
-done
-endpoint=$(grep -o 'http://[0-9.:]*' "$work/server.out" | head -1)
-[ -n "$endpoint" ] || { cat "$work/server.out"; echo "the storage did not start" >&2; exit 1; }
+start_storage "$binary" "$work"
 s3() { "$aws" --endpoint-url "$endpoint" s3 "$@"; }
 s3api() { "$aws" --endpoint-url "$endpoint" s3api "$@"; }
 step() { echo "== $*"; }

@@ -22,11 +22,9 @@ shift $(($# < 3 ? $# : 3))
 
 work=$(mktemp -d)
 server=
+source "$(dirname "$0")/start-storage.sh"
 cleanup() {
-    if [ -n "$server" ]; then
-        kill "$server" 2>/dev/null || true
-        wait "$server" 2>/dev/null || true
-    fi
+    stop_storage
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -34,16 +32,7 @@ trap cleanup EXIT
 export MINIO_ROOT_USER=${MINIO_ROOT_USER:-minioadmin} MINIO_ROOT_PASSWORD=${MINIO_ROOT_PASSWORD:-minioadmin}
 case "$target" in
 http://*) endpoint=$target ;;
-*)
-    "$target" storage --address 127.0.0.1:0 --console-address 127.0.0.1:0 "$work/data" > "$work/server.out" 2>&1 &
-    server=$!
-    for _ in $(seq 100); do
-        grep -q "S3 API at" "$work/server.out" 2>/dev/null && break
-        sleep 0.1
-    done
-    endpoint=$(grep -o 'http://[0-9.:]*' "$work/server.out" | head -1)
-    [ -n "$endpoint" ] || { cat "$work/server.out"; echo "the storage did not start" >&2; exit 1; }
-    ;;
+*) start_storage "$target" "$work" ;;
 esac
 hostport=${endpoint#http://}
 hostport=${hostport%%/*}
