@@ -182,13 +182,14 @@ impl S3Client {
         Err(S3Failure { status, code, message }.into())
     }
 
-    async fn xml<T: serde::de::DeserializeOwned>(&self, method: Method, url: Url, body: Bytes) -> Result<T> {
-        let text = self.send(method, url, HeaderMap::new(), body).await?.text().await?;
+    /// A bodiless request whose answer is an XML document.
+    async fn xml<T: serde::de::DeserializeOwned>(&self, method: Method, url: Url, headers: HeaderMap) -> Result<T> {
+        let text = self.send(method, url, headers, Bytes::new()).await?.text().await?;
         quick_xml::de::from_str(&text).with_context(|| format!("unexpected S3 answer: {text}"))
     }
 
     pub async fn list_buckets(&self) -> Result<Vec<Bucket>> {
-        let result: ListAllMyBucketsResult = self.xml(Method::GET, self.url(None, None, &[]), Bytes::new()).await?;
+        let result: ListAllMyBucketsResult = self.xml(Method::GET, self.url(None, None, &[]), HeaderMap::new()).await?;
         Ok(result.buckets.bucket)
     }
 
@@ -215,7 +216,7 @@ impl S3Client {
                 query.push(("continuation-token", token));
             }
             let page: ListBucketResult =
-                self.xml(Method::GET, self.url(Some(bucket), None, &query), Bytes::new()).await?;
+                self.xml(Method::GET, self.url(Some(bucket), None, &query), HeaderMap::new()).await?;
             listing.objects.extend(page.contents);
             listing.folders.extend(page.common_prefixes.into_iter().map(|p| p.prefix));
             match page.next_continuation_token {
@@ -263,7 +264,7 @@ impl S3Client {
             return Ok((size, etag_of(response.headers())));
         }
         let started: InitiateMultipartUploadResult =
-            self.xml_with(Method::POST, self.url(Some(bucket), Some(key), &[("uploads", "")]), headers).await?;
+            self.xml(Method::POST, self.url(Some(bucket), Some(key), &[("uploads", "")]), headers).await?;
         let upload_id = started.upload_id;
         let result = self.upload_parts(bucket, key, &upload_id, first, &mut next_chunk).await;
         if result.is_err() {
@@ -273,16 +274,6 @@ impl S3Client {
             }
         }
         result
-    }
-
-    async fn xml_with<T: serde::de::DeserializeOwned>(
-        &self,
-        method: Method,
-        url: Url,
-        headers: HeaderMap,
-    ) -> Result<T> {
-        let text = self.send(method, url, headers, Bytes::new()).await?.text().await?;
-        quick_xml::de::from_str(&text).with_context(|| format!("unexpected S3 answer: {text}"))
     }
 
     async fn upload_parts<F, Fut>(
