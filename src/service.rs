@@ -5,7 +5,9 @@
 //! `CancellationToken` is cancelled, each server finishes its in-flight requests and releases its
 //! port, and the role awaits the handles.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -17,32 +19,55 @@ use tokio_util::sync::CancellationToken;
 /// How long a stopping server may take to finish in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
+/// How long a stopped server may take to release what it holds beyond its port.
+const RELEASE_GRACE: Duration = Duration::from_secs(10);
+
 /// A server running in the background.
-#[derive(Debug)]
 pub struct Service {
     pub name: &'static str,
     /// The address it is bound to (with the real port when 0 was asked for).
     pub address: SocketAddr,
     task: JoinHandle<Result<()>>,
+    released: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service").field("name", &self.name).field("address", &self.address).finish_non_exhaustive()
+    }
 }
 
 impl Service {
     pub fn spawn(name: &'static str, address: SocketAddr, task: JoinHandle<Result<()>>) -> Self {
-        Self { name, address, task }
+        Self { name, address, task, released: None }
+    }
+
+    /// Makes [`Service::stopped`] also wait for `released`: the storage's index is locked until the
+    /// last request task lets go of it, and a caller that restarts the storage on the same
+    /// directory right after `stopped` must find it unlocked.
+    pub fn releasing(mut self, released: impl Future<Output = ()> + Send + 'static) -> Self {
+        self.released = Some(Box::pin(released));
+        self
     }
 
     /// Waits until the server has stopped (after its shutdown token was cancelled). Connections
     /// that stay open (HTTP/2 streams of workers and clients) get a short grace period, then the
     /// server is aborted so its port is released either way.
     pub async fn stopped(mut self) -> Result<()> {
-        match tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task).await {
+        let served = match tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task).await {
             Ok(joined) => joined.with_context(|| format!("{} server panicked", self.name))?,
             Err(_) => {
                 self.task.abort();
                 let _ = self.task.await;
                 Ok(())
             }
+        };
+        if let Some(released) = self.released.take() {
+            tokio::time::timeout(RELEASE_GRACE, released).await.map_err(|_| {
+                anyhow::anyhow!("the {} server still holds its files {RELEASE_GRACE:?} after stopping", self.name)
+            })?;
         }
+        served
     }
 }
 

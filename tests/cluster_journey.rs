@@ -273,6 +273,10 @@ async fn storage_keeps_objects_across_restarts() {
     let store = minispark::s3::bucket_client(&s3, "spark-data").unwrap();
     let key = object_store::path::Path::from("dir/hello.txt");
     store.put(&key, PutPayload::from_static(b"hello, spark")).await.unwrap();
+    let second = minispark::storage::start(&config, tokio_util::sync::CancellationToken::new()).await.unwrap_err();
+    assert!(format!("{second:#}").contains("is in use by another minispark storage server"), "{second:#}");
+    // Stopping returns once the directory is free again, so the restart below cannot race the
+    // last request's hold on the index.
     shutdown.cancel();
     service.stopped().await.unwrap();
 

@@ -45,7 +45,7 @@ pub(super) fn store_error(e: StoreError) -> S3Error {
             s3_error!(PreconditionFailed, "At least one of the preconditions you specified did not hold")
         }
         StoreError::BadDigest(message) => s3_error!(BadDigest, "{message}"),
-        e @ (StoreError::Io(_) | StoreError::Index(_)) => {
+        e @ (StoreError::Io(_) | StoreError::Index(_) | StoreError::InUse) => {
             tracing::error!(error = %e, request_id, "storage failure");
             S3Error::with_message(S3ErrorCode::InternalError, e.to_string())
         }

@@ -42,9 +42,13 @@ pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Resul
     refuse_foreign_directory(data_dir)?;
     // Opening scans the data files against the index: blocking work.
     let root = data_dir.clone();
-    let store = tokio::task::spawn_blocking(move || store::Store::open(&root))
-        .await?
-        .with_context(|| format!("cannot open the storage in {}", data_dir.display()))?;
+    let store = tokio::task::spawn_blocking(move || store::Store::open(&root)).await?.map_err(|err| match err {
+        store::StoreError::InUse => anyhow::anyhow!(
+            "the storage directory {} is in use by another minispark storage server; stop it or pass another directory",
+            data_dir.display()
+        ),
+        err => anyhow::Error::new(err).context(format!("cannot open the storage in {}", data_dir.display())),
+    })?;
     for bucket in DEFAULT_BUCKETS {
         match store.create_bucket(bucket).await {
             Ok(()) | Err(store::StoreError::BucketExists) => {}
@@ -52,6 +56,7 @@ pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Resul
         }
     }
 
+    let closed = store.closed();
     let mut builder = S3ServiceBuilder::new(backend::Backend::new(store));
     builder.set_auth(SimpleAuth::from_single(config.root_user.clone(), config.root_password.clone()));
     let s3 = HandleError::new(builder.build(), |err: s3s::HttpError| async move {
@@ -77,7 +82,7 @@ pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Resul
         .route("/metrics", get(render));
 
     let listener = bind(config.address).await?;
-    let service = serve_router("storage", listener, router, shutdown)?;
+    let service = serve_router("storage", listener, router, shutdown)?.releasing(closed);
     tracing::info!(
         address = %service.address,
         data_dir = %data_dir.display(),

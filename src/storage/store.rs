@@ -69,6 +69,8 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("index: {0}")]
     Index(String),
+    #[error("another storage server is using this directory")]
+    InUse,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -232,7 +234,7 @@ pub struct Store {
 }
 
 struct Inner {
-    db: Arc<Database>,
+    db: Arc<Index>,
     data_dir: PathBuf,
     /// `None` only while dropping.
     jobs: Option<mpsc::Sender<Job>>,
@@ -250,6 +252,20 @@ impl Drop for Inner {
     }
 }
 
+/// The index database plus a signal for when it is closed. Fields drop in declaration order, so
+/// the database (and its file lock) is released before `closed` tells the waiters.
+struct Index {
+    db: Database,
+    closed: tokio::sync::watch::Sender<()>,
+}
+
+impl std::ops::Deref for Index {
+    type Target = Database;
+    fn deref(&self) -> &Database {
+        &self.db
+    }
+}
+
 pub fn now_millis() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
@@ -260,7 +276,10 @@ impl Store {
     pub fn open(root: &Path) -> StoreResult<Store> {
         let data_dir = root.join("data");
         std::fs::create_dir_all(&data_dir)?;
-        let db = Arc::new(redb::Builder::new().set_cache_size(INDEX_CACHE_BYTES).create(root.join("index.redb"))?);
+        let db = match redb::Builder::new().set_cache_size(INDEX_CACHE_BYTES).create(root.join("index.redb")) {
+            Err(redb::DatabaseError::DatabaseAlreadyOpen) => return Err(StoreError::InUse),
+            opened => Arc::new(Index { db: opened?, closed: tokio::sync::watch::Sender::new(()) }),
+        };
         {
             let txn = db.begin_write()?;
             txn.open_table(BUCKETS)?;
@@ -278,6 +297,13 @@ impl Store {
             .name("store-committer".into())
             .spawn(move || run_committer(&committer_db, &committer_dir, &queue))?;
         Ok(Store { inner: Arc::new(Inner { db, data_dir, jobs: Some(jobs), committer: Some(committer) }) })
+    }
+
+    /// Resolves once every clone of this store is gone and its directory can be opened again:
+    /// in-flight readers and the committer hold the index a little longer than the last request.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut closed = self.inner.db.closed.subscribe();
+        async move { while closed.changed().await.is_ok() {} }
     }
 
     /// Runs `f` in a read transaction on a blocking thread: a consistent snapshot of the index.
