@@ -2,8 +2,9 @@
 //! hashing and verifying it, choosing the bytes a GET answers with (Range, `partNumber`), and
 //! streaming them out of one or more data files without holding them in memory.
 //!
-//! Readers race with overwrites: an overwrite unlinks the old files right after its commit, so a
-//! reader that loses the race reads the metadata again and retries.
+//! Readers race with overwrites: an overwrite unlinks the old files right after its commit unless a
+//! download pinned them, so a reader that loses the race (its files went before it pinned them)
+//! reads the metadata again and retries.
 
 use std::io::{Seek, SeekFrom};
 use std::pin::Pin;
@@ -19,7 +20,7 @@ use tokio::io::AsyncReadExt;
 use tokio_util::io::ReaderStream;
 
 use super::backend::store_error;
-use super::store::{Checksums, NewFile, ObjectMeta, Segment, Store, StoreError};
+use super::store::{Checksums, NewFile, ObjectMeta, ReadLease, Segment, Store, StoreError};
 
 /// Read size when streaming a body out of a data file.
 const READ_CHUNK: usize = 256 * 1024;
@@ -149,10 +150,12 @@ pub(super) async fn receive_body(store: &Store, body: Option<StreamingBlob>, cla
 }
 
 /// Streams byte ranges of consecutive data files. Files are opened as the stream reaches them
-/// (opening is a quick metadata call); the first one is opened up front by [`open_body`].
+/// (opening is a quick metadata call, and an object may have 10,000 parts); the first one is opened
+/// up front by [`open_body`]. The lease keeps the later ones on disk through an overwrite.
 pub(super) struct SegmentStream {
     current: Option<ReaderStream<tokio::io::Take<tokio::fs::File>>>,
     pending: std::collections::VecDeque<(std::path::PathBuf, u64, u64)>,
+    _lease: ReadLease,
 }
 
 impl Stream for SegmentStream {
@@ -247,7 +250,8 @@ fn pieces(store: &Store, segments: &[Segment], range: &std::ops::Range<u64>) -> 
 }
 
 /// Reads an object's metadata and opens its body for `range`, retrying when an overwrite or a
-/// delete committed between the two (the old files are unlinked right after a commit).
+/// delete committed between the two (the old files are unlinked right after a commit unless a
+/// download has pinned them).
 pub(super) async fn open_body(
     store: &Store,
     bucket: &str,
@@ -260,11 +264,23 @@ pub(super) async fn open_body(
         let meta = store.get_object(bucket, key).await.map_err(store_error)?;
         let selection = choose(&meta)?;
         let mut pending: std::collections::VecDeque<_> = pieces(store, &meta.segments, &selection.range).into();
+        let lease = store.pin(meta.segments.iter().map(|s| s.file.clone()).collect());
+        // Pinned files stay; one unlinked before the pin means the object changed: read it again.
+        if let Some((path, _, _)) = pending.iter().skip(1).find(|(path, _, _)| !path.exists()) {
+            if attempt < OPEN_ATTEMPTS {
+                continue;
+            }
+            let missing = std::io::Error::new(std::io::ErrorKind::NotFound, format!("{} is gone", path.display()));
+            return Err(store_error(StoreError::Io(missing)));
+        }
         let Some((path, offset, len)) = pending.pop_front() else {
-            return Ok((meta, selection, SegmentStream { current: None, pending }));
+            return Ok((meta, selection, SegmentStream { current: None, pending, _lease: lease }));
         };
         match open_at(&path, offset) {
-            Ok(file) => return Ok((meta, selection, SegmentStream { current: Some(reader(file, len)), pending })),
+            Ok(file) => {
+                let current = Some(reader(file, len));
+                return Ok((meta, selection, SegmentStream { current, pending, _lease: lease }));
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && attempt < OPEN_ATTEMPTS => continue,
             Err(e) => return Err(store_error(StoreError::Io(e))),
         }
@@ -369,6 +385,42 @@ mod tests {
         let suffix = select(&meta, Some(&Range::Suffix { length: 7 }), None, Some(&enabled)).unwrap();
         assert_eq!((suffix.range, suffix.checksums.crc32), (8..15, None));
         assert!(select(&meta, Some(&Range::Int { first: 15, last: None }), None, None).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_download_reads_every_part_of_the_object_it_started_on_through_an_overwrite() {
+        use futures::TryStreamExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.create_bucket("b").await.unwrap();
+        let chunks = |data: &'static [u8]| futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(data))]);
+        let put = |data: &'static [&'static [u8]]| {
+            let store = store.clone();
+            async move {
+                let mut files = Vec::new();
+                for part in data {
+                    files.push(store.write_file(chunks(part), |_| {}).await.unwrap());
+                }
+                let sizes: Vec<u64> = files.iter().map(|f| f.size).collect();
+                let mut meta = multipart(&sizes);
+                meta.segments = files.iter().map(NewFile::segment).collect();
+                store.put_object("b", "k", meta, files, |_| Ok(())).await.unwrap();
+            }
+        };
+        put(&[b"first part, ", b"second part"]).await;
+        let whole = |meta: &ObjectMeta| {
+            Ok(Selection { range: 0..meta.size, content_range: None, checksums: Checksums::default() })
+        };
+        let (_, _, body) = open_body(&store, "b", "k", whole).await.unwrap();
+
+        put(&[b"replaced"]).await;
+        let files = || std::fs::read_dir(dir.path().join("data")).unwrap().count();
+        assert_eq!(files(), 3, "the download's files stay while it reads them");
+        let read: Vec<Bytes> = body.try_collect().await.unwrap();
+        assert_eq!(read.concat(), b"first part, second part");
+        assert_eq!(files(), 1, "and go when it is done");
+        let (_, _, body) = open_body(&store, "b", "k", whole).await.unwrap();
+        assert_eq!(body.try_collect::<Vec<Bytes>>().await.unwrap().concat(), b"replaced");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! lost to a crash). A completed multipart upload keeps its parts as the object's segments, so no
 //! byte is copied to assemble it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -223,7 +223,7 @@ pub struct ListedUpload {
 
 /// Receives the commit's outcome after the batch holding this write is durable (or failed), and
 /// returns the data files the write made unreachable, for the committer to unlink.
-type Completion = Box<dyn FnOnce(StoreResult<()>) -> Vec<PathBuf> + Send>;
+type Completion = Box<dyn FnOnce(StoreResult<()>) -> Vec<String> + Send>;
 /// A write applied inside the committer's transaction.
 type Job = Box<dyn FnOnce(&WriteTransaction) -> (bool, Completion) + Send>;
 
@@ -236,6 +236,7 @@ pub struct Store {
 struct Inner {
     db: Arc<Index>,
     data_dir: PathBuf,
+    pins: Arc<Pins>,
     /// `None` only while dropping.
     jobs: Option<mpsc::Sender<Job>>,
     committer: Option<std::thread::JoinHandle<()>>,
@@ -248,6 +249,57 @@ impl Drop for Inner {
         self.jobs = None;
         if let Some(committer) = self.committer.take() {
             let _ = committer.join();
+        }
+    }
+}
+
+/// Data files that open downloads still read. A download opens a multipart object's files one
+/// after another, so a file an overwrite or delete made unreachable is unlinked only once its last
+/// reader lets go; otherwise the download would end short.
+#[derive(Default)]
+struct Pins {
+    state: std::sync::Mutex<PinState>,
+}
+
+#[derive(Default)]
+struct PinState {
+    readers: HashMap<String, usize>,
+    /// Unreachable files waiting for their readers.
+    doomed: HashSet<String>,
+}
+
+impl Pins {
+    /// Unlinks `id` now, or when its last reader lets go. The decision and the unlink happen
+    /// under the lock, so a reader that pins after this sees the file gone and retries.
+    fn unlink(&self, data_dir: &Path, id: String) {
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if state.readers.contains_key(&id) {
+            state.doomed.insert(id);
+        } else {
+            let _ = std::fs::remove_file(data_dir.join(id));
+        }
+    }
+}
+
+/// Keeps the data files of one download from being unlinked until it is dropped.
+pub struct ReadLease {
+    pins: Arc<Pins>,
+    data_dir: PathBuf,
+    files: Vec<String>,
+}
+
+impl Drop for ReadLease {
+    fn drop(&mut self) {
+        let mut state = self.pins.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for id in self.files.drain(..) {
+            let Some(count) = state.readers.get_mut(&id) else { continue };
+            *count -= 1;
+            if *count == 0 {
+                state.readers.remove(&id);
+                if state.doomed.remove(&id) {
+                    let _ = std::fs::remove_file(self.data_dir.join(&id));
+                }
+            }
         }
     }
 }
@@ -291,12 +343,14 @@ impl Store {
         remove_unreferenced_files(&db, &data_dir)?;
 
         let (jobs, queue) = mpsc::channel();
-        let committer_db = db.clone();
-        let committer_dir = data_dir.clone();
-        let committer = std::thread::Builder::new()
-            .name("store-committer".into())
-            .spawn(move || run_committer(&committer_db, &committer_dir, &queue))?;
-        Ok(Store { inner: Arc::new(Inner { db, data_dir, jobs: Some(jobs), committer: Some(committer) }) })
+        let pins = Arc::new(Pins::default());
+        let committer = {
+            let (db, data_dir, pins) = (db.clone(), data_dir.clone(), pins.clone());
+            std::thread::Builder::new()
+                .name("store-committer".into())
+                .spawn(move || run_committer(&db, &data_dir, &pins, &queue))?
+        };
+        Ok(Store { inner: Arc::new(Inner { db, data_dir, pins, jobs: Some(jobs), committer: Some(committer) }) })
     }
 
     /// Resolves once every clone of this store is gone and its directory can be opened again:
@@ -330,7 +384,6 @@ impl Store {
         f: impl FnOnce(&WriteTransaction) -> StoreResult<(T, Vec<String>)> + Send + 'static,
     ) -> StoreResult<T> {
         let (done, outcome) = tokio::sync::oneshot::channel();
-        let data_dir = self.inner.data_dir.clone();
         let job: Job = Box::new(move |txn| {
             let result = f(txn);
             let clean = result.as_ref().err().is_none_or(StoreError::leaves_transaction_clean);
@@ -340,7 +393,7 @@ impl Store {
                     Ok((value, garbage)) => {
                         new_files.iter_mut().for_each(|f| f.committed = true);
                         let _ = done.send(Ok(value));
-                        garbage.into_iter().map(|id| data_dir.join(id)).collect()
+                        garbage
                     }
                     Err(e) => {
                         drop(new_files); // unlinked before the writer hears of the failure
@@ -358,6 +411,16 @@ impl Store {
 
     pub fn file_path(&self, id: &str) -> PathBuf {
         self.inner.data_dir.join(id)
+    }
+
+    /// Keeps `files` on disk while the lease lives. A file a commit unlinked just before this may
+    /// already be gone: the caller checks that its files exist after pinning them.
+    pub fn pin(&self, files: Vec<String>) -> ReadLease {
+        let mut state = self.inner.pins.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for id in &files {
+            *state.readers.entry(id.clone()).or_default() += 1;
+        }
+        ReadLease { pins: self.inner.pins.clone(), data_dir: self.inner.data_dir.clone(), files }
     }
 
     /// Streams `body` into a new data file, feeding every chunk to `inspect` (hashes), and fsyncs it.
@@ -865,7 +928,7 @@ fn remove_parts(
 
 /// Applies queued writes in batches: one transaction, one directory fsync and one commit fsync
 /// for everything that queued up while the previous batch was committing.
-fn run_committer(db: &Database, data_dir: &Path, queue: &mpsc::Receiver<Job>) {
+fn run_committer(db: &Database, data_dir: &Path, pins: &Pins, queue: &mpsc::Receiver<Job>) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -912,8 +975,8 @@ fn run_committer(db: &Database, data_dir: &Path, queue: &mpsc::Receiver<Job>) {
         }
         // After the replies: unlinking is not on any writer's path. A lost unlink only leaves a
         // file for the next start to remove.
-        for path in garbage {
-            let _ = std::fs::remove_file(path);
+        for id in garbage {
+            pins.unlink(data_dir, id);
         }
     }
 }
