@@ -82,11 +82,13 @@ impl LocalCluster {
         let shutdown = CancellationToken::new();
         let address = |port: u16| crate::config::parse_listen_address(&format!("{}:{port}", options.bind_host()));
         let storage_config = StorageConfig {
-            address: address(options.storage_port)?,
             root_user: options.root_user.clone(),
             root_password: options.root_password.clone(),
-            data_dir: options.storage_dir.clone(),
-            console_address: address(options.console_port)?,
+            ..StorageConfig::new(
+                options.storage_dir.clone(),
+                address(options.storage_port)?,
+                address(options.console_port)?,
+            )
         };
         let storage = crate::storage::start(&storage_config, shutdown.clone()).await?;
         let console = crate::storage::start_console(&storage_config, storage.address, shutdown.clone()).await?;

@@ -101,6 +101,30 @@ pub struct StorageConfig {
     /// Address of the web console, as `HOST:PORT` or `:PORT` (all interfaces).
     #[arg(long, env = "MINIO_CONSOLE_ADDRESS", default_value = ":9001", value_parser = parse_listen_address)]
     pub console_address: SocketAddr,
+
+    /// Multipart uploads older than this are aborted and their parts deleted (e.g. `24h`, `90m`).
+    #[arg(long, env = "MINIO_API_STALE_UPLOADS_EXPIRY", default_value = "24h", value_parser = parse_duration)]
+    pub stale_uploads_expiry: Duration,
+
+    /// How often to look for stale multipart uploads (also once at start).
+    #[arg(long, env = "MINIO_API_STALE_UPLOADS_CLEANUP_INTERVAL", default_value = "6h", value_parser = parse_duration)]
+    pub stale_uploads_cleanup_interval: Duration,
+}
+
+impl StorageConfig {
+    /// The settings `minispark storage` has by default, for a store in `data_dir` serving on
+    /// `address` and its console on `console_address`.
+    pub fn new(data_dir: PathBuf, address: SocketAddr, console_address: SocketAddr) -> Self {
+        Self {
+            address,
+            root_user: "minioadmin".into(),
+            root_password: "minioadmin".into(),
+            data_dir,
+            console_address,
+            stale_uploads_expiry: Duration::from_secs(24 * 3600),
+            stale_uploads_cleanup_interval: Duration::from_secs(6 * 3600),
+        }
+    }
 }
 
 /// Where jobs find `s3://` and `s3a://` paths: the embedded store unless told otherwise.
@@ -257,6 +281,16 @@ pub fn parse_memory_mb(text: &str) -> Result<u64> {
         bail!("memory size {text:?} must be positive");
     }
     Ok((value * factor).ceil() as u64)
+}
+
+/// A positive duration such as `24h`, `90m` or `1h 30m`, as MinIO's variables take them.
+pub fn parse_duration(text: &str) -> Result<Duration> {
+    let duration =
+        humantime::parse_duration(text).with_context(|| format!("{text:?} is not a duration like 24h or 90m"))?;
+    if duration.is_zero() {
+        bail!("{text:?}: the duration must be positive");
+    }
+    Ok(duration)
 }
 
 /// Parses MinIO-style listen addresses: `:9000` means every interface.

@@ -250,12 +250,11 @@ async fn storage_keeps_objects_across_restarts() {
     use object_store::{ObjectStoreExt, PutPayload};
 
     let tmp = tempfile::tempdir().unwrap();
+    let any_port = "127.0.0.1:0".parse().unwrap();
     let config = minispark::config::StorageConfig {
-        address: "127.0.0.1:0".parse().unwrap(),
         root_user: "ada".into(),
         root_password: "lovelace-secret".into(),
-        data_dir: tmp.path().join("storage"),
-        console_address: "127.0.0.1:0".parse().unwrap(),
+        ..minispark::config::StorageConfig::new(tmp.path().join("storage"), any_port, any_port)
     };
     let start = || async {
         let shutdown = tokio_util::sync::CancellationToken::new();

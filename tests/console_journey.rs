@@ -31,12 +31,11 @@ struct Storage {
 impl Storage {
     async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
+        let any_port = "127.0.0.1:0".parse().unwrap();
         let config = StorageConfig {
-            address: "127.0.0.1:0".parse().unwrap(),
             root_user: "ada".into(),
             root_password: "lovelace-secret".into(),
-            data_dir: dir.path().join("storage"),
-            console_address: "127.0.0.1:0".parse().unwrap(),
+            ..StorageConfig::new(dir.path().join("storage"), any_port, any_port)
         };
         let shutdown = CancellationToken::new();
         let s3 = minispark::storage::start(&config, shutdown.clone()).await.unwrap();

@@ -32,9 +32,15 @@ struct StorageProcess {
 
 impl StorageProcess {
     fn start(dir: &Path) -> Self {
+        Self::start_with(dir, &[])
+    }
+
+    /// Starts it with extra environment variables.
+    fn start_with(dir: &Path, env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_minispark"))
             .args(["storage", "--address", "127.0.0.1:0", "--console-address", "127.0.0.1:0"])
             .arg(dir)
+            .envs(env.iter().copied())
             .env("MINIO_ROOT_USER", "ada")
             .env("MINIO_ROOT_PASSWORD", "lovelace-secret")
             .env("RUST_LOG", "warn")
@@ -187,6 +193,32 @@ async fn a_killed_storage_keeps_every_acknowledged_object_and_shows_nothing_half
         assert!(versions.iter().any(|v| content(*v) == stored), "{name}: a half-written object is visible");
     }
     assert!(listed.len() >= ledger.acknowledged.len());
+}
+
+/// A client killed mid-upload never completes or aborts it; the storage aborts uploads older than
+/// MINIO_API_STALE_UPLOADS_EXPIRY and deletes their parts, as MinIO does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_multipart_uploads_are_aborted_and_their_parts_deleted() {
+    use object_store::MultipartUpload;
+
+    let dir = tempfile::tempdir().unwrap();
+    let storage = StorageProcess::start_with(
+        dir.path(),
+        &[("MINIO_API_STALE_UPLOADS_EXPIRY", "3s"), ("MINIO_API_STALE_UPLOADS_CLEANUP_INTERVAL", "1s")],
+    );
+    let store = storage.bucket("spark-data");
+    let mut upload = store.put_multipart(&Key::from("abandoned")).await.unwrap();
+    upload.put_part(PutPayload::from(vec![1u8; 5 * 1024 * 1024])).await.unwrap();
+    drop(upload); // the client goes away without CompleteMultipartUpload or AbortMultipartUpload
+    let data_files = || std::fs::read_dir(dir.path().join("data")).unwrap().count();
+    assert_eq!(data_files(), 1, "the uploaded part is on disk");
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while data_files() > 0 {
+        assert!(std::time::Instant::now() < deadline, "the stale upload's part is still on disk");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(matches!(store.head(&Key::from("abandoned")).await, Err(object_store::Error::NotFound { .. })));
 }
 
 #[test]

@@ -5,7 +5,8 @@
 //! over our own on-disk [`store`] (a redb index and immutable data files, see there for crash
 //! safety). This module owns the HTTP endpoint: MinIO's unauthenticated health probes and metrics
 //! next to the authenticated S3 API, the root credentials, the buckets every cluster expects
-//! (`spark-data`, `spark-output`), and the web console on its own port.
+//! (`spark-data`, `spark-output`), the sweep of stale multipart uploads, and the web console on its
+//! own port.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -57,6 +58,7 @@ pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Resul
     }
 
     let closed = store.closed();
+    let sweeper = store.clone();
     let mut builder = S3ServiceBuilder::new(backend::Backend::new(store));
     builder.set_auth(SimpleAuth::from_single(config.root_user.clone(), config.root_password.clone()));
     let s3 = HandleError::new(builder.build(), |err: s3s::HttpError| async move {
@@ -82,6 +84,7 @@ pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Resul
         .route("/metrics", get(render));
 
     let listener = bind(config.address).await?;
+    sweep_stale_uploads(sweeper, config, shutdown.clone());
     let service = serve_router("storage", listener, router, shutdown)?.releasing(closed);
     tracing::info!(
         address = %service.address,
@@ -90,6 +93,30 @@ pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Resul
         DEFAULT_BUCKETS.join(", ")
     );
     Ok(service)
+}
+
+/// Aborts multipart uploads older than the configured expiry, at start and then periodically, as
+/// MinIO does: a client killed mid-upload leaves parts that nobody will ever complete or abort.
+fn sweep_stale_uploads(store: store::Store, config: &StorageConfig, shutdown: CancellationToken) {
+    let (expiry, every) = (config.stale_uploads_expiry, config.stale_uploads_cleanup_interval);
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                _ = ticks.tick() => {}
+            }
+            let cutoff = store::now_millis().saturating_sub(u64::try_from(expiry.as_millis()).unwrap_or(u64::MAX));
+            match store.abort_uploads_initiated_before(cutoff).await {
+                Ok(0) => {}
+                Ok(count) => {
+                    tracing::info!(count, "aborted multipart uploads older than {}", humantime::format_duration(expiry))
+                }
+                Err(err) => tracing::warn!(error = %err, "cannot abort stale multipart uploads"),
+            }
+        }
+    });
 }
 
 /// Starts the web console on `config.console_address`, managing the S3 API at `s3_address`.

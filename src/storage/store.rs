@@ -845,6 +845,32 @@ impl Store {
         .await
     }
 
+    /// Aborts every multipart upload initiated before `cutoff` (milliseconds since the epoch) and
+    /// deletes its parts: clients that die mid-upload never abort, and their parts would stay
+    /// forever. Returns how many uploads went.
+    pub async fn abort_uploads_initiated_before(&self, cutoff: u64) -> StoreResult<usize> {
+        self.write(Vec::new(), move |txn| {
+            let mut uploads = txn.open_table(UPLOADS)?;
+            let mut stale = Vec::new();
+            for entry in uploads.iter()? {
+                let (k, v) = entry?;
+                let meta: UploadMeta = serde_json::from_slice(v.value())?;
+                if meta.initiated < cutoff {
+                    let (bucket, key, id) = k.value();
+                    stale.push((bucket.to_owned(), key.to_owned(), id.to_owned()));
+                }
+            }
+            let mut parts = txn.open_table(PARTS)?;
+            let mut garbage = Vec::new();
+            for (bucket, key, id) in &stale {
+                uploads.remove((bucket.as_str(), key.as_str(), id.as_str()))?;
+                garbage.extend(remove_parts(&mut parts, id)?);
+            }
+            Ok((stale.len(), garbage))
+        })
+        .await
+    }
+
     pub async fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> StoreResult<()> {
         let (bucket, key, upload_id) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
         self.write(Vec::new(), move |txn| {
@@ -1136,5 +1162,32 @@ mod tests {
         assert_eq!(done.unwrap().size, 5);
         assert!(matches!(store.abort_upload("b", "k", &id).await, Err(StoreError::NoSuchUpload)));
         assert_eq!(std::fs::read_dir(dir.path().join("data")).unwrap().count(), 1, "unused part removed");
+    }
+
+    #[tokio::test]
+    async fn stale_uploads_are_aborted_with_their_parts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.create_bucket("b").await.unwrap();
+        let upload = |initiated| UploadMeta {
+            initiated,
+            headers: Headers::default(),
+            checksum_algorithm: None,
+            checksum_type: None,
+        };
+        let now = now_millis();
+        let old = store.create_upload("b", "old", upload(now - 10_000)).await.unwrap();
+        let fresh = store.create_upload("b", "fresh", upload(now)).await.unwrap();
+        for (key, id) in [("old", &old), ("fresh", &fresh)] {
+            let file = store.write_file(body(b"part"), |_| {}).await.unwrap();
+            let part = NewPart { number: 1, file, etag: "e".into(), checksums: Checksums::default() };
+            store.put_part("b", key, id, part).await.unwrap();
+        }
+
+        assert_eq!(store.abort_uploads_initiated_before(now - 5_000).await.unwrap(), 1);
+        assert!(matches!(store.get_upload("b", "old", &old).await, Err(StoreError::NoSuchUpload)));
+        assert!(store.get_upload("b", "fresh", &fresh).await.is_ok());
+        assert_eq!(std::fs::read_dir(dir.path().join("data")).unwrap().count(), 1, "the stale part is deleted");
+        assert_eq!(store.abort_uploads_initiated_before(now - 5_000).await.unwrap(), 0);
     }
 }
