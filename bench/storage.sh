@@ -3,7 +3,10 @@
 # s3s-fs 0.14.1 (the sample backend minispark used before), each measured the same way:
 #   - 1 GiB PUT and GET with aws-cli (multipart, 10 parallel parts: aws-cli's default), in MB/s;
 #   - the server's peak RSS (VmHWM) after the 1 GiB upload and download;
-#   - 4 KiB PUT and GET ops/s from 16 concurrent client processes (bench/s3_small_objects.py).
+#   - 4 KiB PUT and GET ops/s from 16 concurrent client processes (bench/s3_small_objects.py);
+#   - the same with a Rust client (bench/s3_client.rs, built here with `cargo bench`), which leaves
+#     the server the CPU that the Python clients take for themselves: 1 GiB in one PUT and in
+#     16 MiB parts, a 1 GiB GET, 4 KiB x 16 tasks.
 #
 #   bench/storage.sh MINISPARK_BINARY S3S_FS_BINARY AWS_CLI_VENV [WORK_DIR]
 #
@@ -18,6 +21,8 @@ s3s_fs=${2:?usage}
 venv=${3:?usage}
 work=${4:-$(mktemp -d)}
 here=$(cd "$(dirname "$0")" && pwd)
+client=$(cd "$here/.." && cargo bench --bench s3_client --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\))$/\1/p')
+[ -x "$client" ] || { echo "cannot build bench/s3_client.rs" >&2; exit 1; }
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret-key AWS_DEFAULT_REGION=us-east-1
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
 server=
@@ -51,7 +56,9 @@ measure() {
     rss=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$server/status")
     local small
     small=$("$venv/bin/python" "$here/s3_small_objects.py" "$endpoint" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" bench 10)
-    echo "$name: 1 GiB PUT $put MB/s, GET $get MB/s; peak RSS $rss MiB; 4 KiB x 16 clients: PUT ${small% *} ops/s, GET ${small#* } ops/s"
+    echo "$name, aws-cli: 1 GiB PUT $put MB/s, GET $get MB/s; peak RSS $rss MiB; 4 KiB x 16 clients: PUT ${small% *} ops/s, GET ${small#* } ops/s"
+    "${aws[@]}" s3 mb s3://rust-client > /dev/null
+    echo "$name, Rust client: $("$client" "$endpoint" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" rust-client 10); peak RSS $(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$server/status") MiB"
 }
 
 wait_for() {
