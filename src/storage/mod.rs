@@ -15,6 +15,7 @@ pub mod backend;
 pub mod body;
 pub mod client;
 pub mod console;
+pub mod guard;
 pub mod listing;
 pub mod metrics;
 pub mod multipart;
@@ -75,6 +76,7 @@ pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Resul
     // not counted as S3 requests.
     let router = Router::new()
         .fallback_service(s3)
+        .layer(axum::middleware::from_fn(guard::check))
         .layer(axum::middleware::from_fn_with_state(metrics, metrics::record))
         .route("/minio/health/live", get(healthy))
         .route("/minio/health/ready", get(healthy))
