@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The real aws-cli against `minispark storage`: make a bucket, copy a 20 MiB file in (multipart),
-# list, sync a directory, read a byte range, remove, remove the bucket. Exits non-zero on the
+# list, sync a directory, read a byte range, open an object and the bucket to anonymous clients
+# with public-read ACLs, remove, remove the bucket. Exits non-zero on the
 # first step that does not do what S3 does.
 #
 #   scripts/aws-cli-smoke.sh MINISPARK_BINARY [AWS_CLI]
@@ -58,6 +59,21 @@ diff -r "$work/tree" "$work/tree.back"
 step "ranged get"
 s3api get-object --bucket smoke-bucket --key big/big.bin --range bytes=1000-1999 "$work/range.bin" > /dev/null
 cmp "$work/range.bin" <(tail -c +1001 "$work/big.bin" | head -c 1000)
+
+step "public-read: anonymous clients read what an ACL opens, and nothing else"
+anonymous() { "$aws" --endpoint-url "$endpoint" --no-sign-request "$@"; }
+echo "for everyone" > "$work/public.txt"
+s3 cp --acl public-read "$work/public.txt" s3://smoke-bucket/public.txt
+[ "$(anonymous s3 cp s3://smoke-bucket/public.txt -)" = "for everyone" ]
+s3api get-object-acl --bucket smoke-bucket --key public.txt --output text | grep -q "groups/global/AllUsers"
+if anonymous s3 cp s3://smoke-bucket/big/big.bin - > /dev/null 2> "$work/anon.err"; then
+    echo "an anonymous client read a private object" >&2; exit 1
+fi
+grep -q "403" "$work/anon.err"
+if anonymous s3 ls s3://smoke-bucket/ 2> "$work/anon.err"; then echo "an anonymous client listed a private bucket" >&2; exit 1; fi
+s3api put-bucket-acl --bucket smoke-bucket --acl public-read
+anonymous s3 ls s3://smoke-bucket/ | grep -q "public.txt"
+s3api put-bucket-acl --bucket smoke-bucket --acl private
 
 step "rb of a non-empty bucket is refused"
 if s3 rb s3://smoke-bucket 2> "$work/rb.err"; then echo "rb removed a non-empty bucket" >&2; exit 1; fi

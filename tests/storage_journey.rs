@@ -235,7 +235,8 @@ fn the_real_aws_cli_makes_copies_lists_syncs_reads_ranges_and_removes() {
 
 /// What Spark's s3a and other clients rely on, through object_store over the network: keys that
 /// look like files and directories at once, listings by delimiter, a clean 404 for a directory
-/// name, conditional reads and writes, and multipart uploads refused for undersized parts.
+/// name, conditional reads and writes, multipart uploads refused for undersized parts, probes and
+/// metrics without credentials, and private objects refused to unsigned requests.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_clients_get_s3s_answers_over_the_network() {
     use object_store::{GetOptions, PutMode, PutOptions};
@@ -294,4 +295,14 @@ async fn s3_clients_get_s3s_answers_over_the_network() {
     assert!(metrics.contains(r#"minio_s3_requests_total{method="PUT"}"#), "{metrics}");
     assert!(metrics.contains("minio_s3_requests_errors_total"), "the refused PUT is counted: {metrics}");
     assert!(metrics.contains("minio_s3_request_duration_seconds_bucket"), "{metrics}");
+
+    // Unsigned requests get only what a public ACL opens (the aws-cli smoke opens some); these
+    // objects and the bucket are private.
+    let url = |path: &str| format!("{}/spark-data/{path}", storage.endpoint);
+    let read = http.get(url("a")).send().await.unwrap();
+    assert_eq!(read.status(), 403);
+    assert!(read.text().await.unwrap().contains("<Code>AccessDenied</Code>"));
+    assert_eq!(http.get(url("")).send().await.unwrap().status(), 403, "an anonymous listing");
+    assert_eq!(http.put(url("anonymous")).body("x").send().await.unwrap().status(), 403);
+    assert!(matches!(store.head(&Key::from("anonymous")).await, Err(object_store::Error::NotFound { .. })));
 }

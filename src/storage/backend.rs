@@ -8,7 +8,7 @@ use s3s::dto::*;
 use s3s::{S3, S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 
 use super::body::{Claims, Selection, body_claims, link_segments, open_body, receive_body, select};
-use super::store::{Checksums, Headers, ObjectMeta, Segment, Store, StoreError, now_millis};
+use super::store::{CannedAcl, Checksums, Headers, ObjectMeta, Segment, Store, StoreError, now_millis};
 
 /// S3's limit on keys per DeleteObjects request.
 const MAX_DELETE_KEYS: usize = 1000;
@@ -16,13 +16,36 @@ const MAX_DELETE_KEYS: usize = 1000;
 /// The `S3` implementation handed to `S3ServiceBuilder::new`.
 pub struct Backend {
     pub(super) store: Store,
+    /// The root user, owner of every bucket and object.
+    pub(super) owner: Owner,
 }
 
 impl Backend {
-    pub fn new(store: Store) -> Self {
-        Backend { store }
+    pub fn new(store: Store, root_user: &str) -> Self {
+        Backend { store, owner: Owner { display_name: Some(root_user.to_owned()), id: Some(root_user.to_owned()) } }
     }
 }
+
+/// The ACL a request sets through `x-amz-acl` or `x-amz-grant-*` (or, for Put*Acl, its body).
+macro_rules! request_acl {
+    ($input:expr, $owner:expr, $policy:expr, [$($grant:ident => $permission:ident),*]) => {
+        CannedAcl::from_request(
+            $input.acl.as_ref().map(|acl| acl.as_str()),
+            &[$(($input.$grant.as_deref(), Permission::$permission)),*],
+            $policy,
+            $owner,
+        )
+    };
+    (bucket $input:expr, $owner:expr, $policy:expr) => {
+        request_acl!($input, $owner, $policy, [grant_full_control => FULL_CONTROL, grant_read => READ,
+            grant_read_acp => READ_ACP, grant_write => WRITE, grant_write_acp => WRITE_ACP])
+    };
+    (object $input:expr, $owner:expr, $policy:expr) => {
+        request_acl!($input, $owner, $policy, [grant_full_control => FULL_CONTROL, grant_read => READ,
+            grant_read_acp => READ_ACP, grant_write_acp => WRITE_ACP])
+    };
+}
+pub(super) use request_acl;
 
 /// Maps a store failure to S3's error, tagged with a request id (in the body's `RequestId` and the
 /// `x-amz-request-id` header, as S3 answers) so a failure can be found in the logs.
@@ -81,11 +104,6 @@ pub(super) fn timestamp(millis: u64) -> Timestamp {
 
 pub(super) fn etag(value: &str) -> ETag {
     ETag::Strong(value.to_owned())
-}
-
-pub(super) fn owner(req_credentials: Option<&s3s::auth::Credentials>) -> Owner {
-    let id = req_credentials.map_or_else(|| "anonymous".to_owned(), |c| c.access_key.clone());
-    Owner { display_name: Some(id.clone()), id: Some(id) }
 }
 
 fn http_date(ts: &Timestamp) -> Option<String> {
@@ -288,46 +306,6 @@ pub(super) async fn copy_source_meta(
     Ok((bucket.to_owned(), key.to_owned(), meta))
 }
 
-/// The one ACL this single-user store has: the owner holds FULL_CONTROL, nobody else anything.
-fn private_grants(owner: &Owner) -> Vec<Grant> {
-    vec![Grant {
-        grantee: Some(Grantee {
-            display_name: owner.display_name.clone(),
-            id: owner.id.clone(),
-            type_: Type::from_static(Type::CANONICAL_USER),
-            email_address: None,
-            uri: None,
-        }),
-        permission: Some(Permission::from_static(Permission::FULL_CONTROL)),
-    }]
-}
-
-/// Accepts an ACL change only if it keeps the resource private: public or shared ACLs would be
-/// promises this store does not keep, so they are refused rather than ignored.
-fn require_private(
-    canned: Option<&str>,
-    grant_headers: bool,
-    policy: Option<&AccessControlPolicy>,
-    credentials: Option<&s3s::auth::Credentials>,
-) -> S3Result<()> {
-    let owner = owner(credentials);
-    let policy_private = policy.is_none_or(|p| {
-        p.grants.iter().flatten().all(|g| {
-            let grantee = g.grantee.as_ref();
-            grantee.is_some_and(|g| g.id == owner.id)
-                && g.permission.as_ref().is_some_and(|p| p.as_str() == Permission::FULL_CONTROL)
-        })
-    });
-    if canned.is_none_or(|c| c == "private") && !grant_headers && policy_private {
-        Ok(())
-    } else {
-        Err(s3_error!(
-            NotImplemented,
-            "only the private ACL is supported: this store has one user and no public access"
-        ))
-    }
-}
-
 /// Bucket names as S3 accepts them: 3–63 lowercase letters, digits, dots and hyphens, starting
 /// and ending with a letter or digit, no empty or hyphen-edged labels, not an IP address.
 pub fn valid_bucket_name(name: &str) -> bool {
@@ -345,7 +323,8 @@ impl S3 for Backend {
         if !valid_bucket_name(bucket) {
             return Err(s3_error!(InvalidBucketName));
         }
-        match self.store.create_bucket(bucket).await {
+        let acl = request_acl!(bucket req.input, &self.owner, None)?;
+        match self.store.create_bucket(bucket, acl).await {
             // us-east-1 semantics: re-creating one's own bucket succeeds.
             Ok(()) | Err(StoreError::BucketExists) => {
                 Ok(S3Response::new(CreateBucketOutput { location: Some(format!("/{bucket}")) }))
@@ -394,7 +373,7 @@ impl S3 for Backend {
         Ok(S3Response::new(ListBucketsOutput {
             buckets: Some(buckets),
             continuation_token,
-            owner: Some(owner(req.credentials.as_ref())),
+            owner: Some(self.owner.clone()),
             prefix: input.prefix.clone(),
         }))
     }
@@ -432,6 +411,7 @@ impl S3 for Backend {
         let received = receive_body(&self.store, input.body, claims).await?;
         let headers = request_headers!(input);
         let meta = ObjectMeta {
+            acl: request_acl!(object input, &self.owner, None)?,
             size: received.file.size,
             etag: received.md5_hex,
             last_modified: now_millis(),
@@ -566,7 +546,9 @@ impl S3 for Backend {
             .zip(&source.segments)
             .map(|(file, segment)| Segment { checksums: segment.checksums.clone(), ..file.segment() })
             .collect();
-        let meta = ObjectMeta { last_modified: now_millis(), headers, segments, upload_id: None, ..source };
+        // As in S3, a copy gets the ACL the request names, not the source's.
+        let acl = request_acl!(object input, &self.owner, None)?;
+        let meta = ObjectMeta { last_modified: now_millis(), headers, segments, upload_id: None, acl, ..source };
         let meta =
             self.store.put_object(&input.bucket, &input.key, meta, files, |_| Ok(())).await.map_err(store_error)?;
         Ok(S3Response::new(CopyObjectOutput {
@@ -633,48 +615,34 @@ impl S3 for Backend {
     }
 
     async fn get_bucket_acl(&self, req: S3Request<GetBucketAclInput>) -> S3Result<S3Response<GetBucketAclOutput>> {
-        if !self.store.bucket_exists(&req.input.bucket).await.map_err(store_error)? {
-            return Err(s3_error!(NoSuchBucket));
-        }
-        let owner = owner(req.credentials.as_ref());
-        Ok(S3Response::new(GetBucketAclOutput { grants: Some(private_grants(&owner)), owner: Some(owner) }))
+        let acl = self.store.bucket_acl(&req.input.bucket).await.map_err(store_error)?;
+        let acl = acl.ok_or_else(|| s3_error!(NoSuchBucket))?;
+        Ok(S3Response::new(GetBucketAclOutput {
+            grants: Some(acl.grants(&self.owner)),
+            owner: Some(self.owner.clone()),
+        }))
     }
 
     async fn get_object_acl(&self, req: S3Request<GetObjectAclInput>) -> S3Result<S3Response<GetObjectAclOutput>> {
-        self.store.get_object(&req.input.bucket, &req.input.key).await.map_err(store_error)?;
-        let owner = owner(req.credentials.as_ref());
+        let meta = self.store.get_object(&req.input.bucket, &req.input.key).await.map_err(store_error)?;
         Ok(S3Response::new(GetObjectAclOutput {
-            grants: Some(private_grants(&owner)),
-            owner: Some(owner),
+            grants: Some(meta.acl.grants(&self.owner)),
+            owner: Some(self.owner.clone()),
             ..Default::default()
         }))
     }
 
     async fn put_bucket_acl(&self, req: S3Request<PutBucketAclInput>) -> S3Result<S3Response<PutBucketAclOutput>> {
         let input = &req.input;
-        if !self.store.bucket_exists(&input.bucket).await.map_err(store_error)? {
-            return Err(s3_error!(NoSuchBucket));
-        }
-        let grants = [&input.grant_full_control, &input.grant_read, &input.grant_read_acp, &input.grant_write];
-        require_private(
-            input.acl.as_ref().map(BucketCannedACL::as_str),
-            grants.iter().any(|g| g.is_some()) || input.grant_write_acp.is_some(),
-            input.access_control_policy.as_ref(),
-            req.credentials.as_ref(),
-        )?;
+        let acl = request_acl!(bucket input, &self.owner, input.access_control_policy.as_ref())?;
+        self.store.set_bucket_acl(&input.bucket, acl).await.map_err(store_error)?;
         Ok(S3Response::new(PutBucketAclOutput::default()))
     }
 
     async fn put_object_acl(&self, req: S3Request<PutObjectAclInput>) -> S3Result<S3Response<PutObjectAclOutput>> {
         let input = &req.input;
-        self.store.get_object(&input.bucket, &input.key).await.map_err(store_error)?;
-        let grants = [&input.grant_full_control, &input.grant_read, &input.grant_read_acp, &input.grant_write];
-        require_private(
-            input.acl.as_ref().map(ObjectCannedACL::as_str),
-            grants.iter().any(|g| g.is_some()) || input.grant_write_acp.is_some(),
-            input.access_control_policy.as_ref(),
-            req.credentials.as_ref(),
-        )?;
+        let acl = request_acl!(object input, &self.owner, input.access_control_policy.as_ref())?;
+        self.store.set_object_acl(&input.bucket, &input.key, acl).await.map_err(store_error)?;
         Ok(S3Response::new(PutObjectAclOutput::default()))
     }
 
@@ -751,6 +719,7 @@ mod tests {
             segments: Vec::new(),
             parts_count: None,
             upload_id: None,
+            acl: CannedAcl::Private,
         }
     }
 
@@ -842,7 +811,7 @@ mod tests {
             async fn start() -> Server {
                 let dir = tempfile::tempdir().unwrap();
                 let store = Store::open(dir.path()).unwrap();
-                let service = S3ServiceBuilder::new(Backend::new(store)).build();
+                let service = S3ServiceBuilder::new(Backend::new(store, "root")).build();
                 let server = Server { service, _dir: dir };
                 assert_eq!(server.send("PUT", "/bucket", &[], b"").await.status, 200);
                 server

@@ -337,7 +337,7 @@ pub(super) async fn read_range(
 
 #[cfg(test)]
 mod tests {
-    use super::super::store::Headers;
+    use super::super::store::{CannedAcl, Headers};
     use super::*;
 
     fn multipart(sizes: &[u64]) -> ObjectMeta {
@@ -363,6 +363,7 @@ mod tests {
             parts_count: Some(segments.len() as u32),
             segments,
             upload_id: None,
+            acl: CannedAcl::Private,
         }
     }
 
@@ -392,7 +393,7 @@ mod tests {
         use futures::TryStreamExt;
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        store.create_bucket("b").await.unwrap();
+        store.create_bucket("b", CannedAcl::Private).await.unwrap();
         let chunks = |data: &'static [u8]| futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(data))]);
         let put = |data: &'static [&'static [u8]]| {
             let store = store.clone();

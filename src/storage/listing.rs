@@ -9,7 +9,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
-use super::backend::{Backend, etag, owner, store_error, timestamp};
+use super::backend::{Backend, etag, store_error, timestamp};
 use super::store::ObjectMeta;
 
 /// S3's default and maximum page size.
@@ -134,7 +134,7 @@ impl Backend {
         &self,
         req: S3Request<ListObjectsInput>,
     ) -> S3Result<S3Response<ListObjectsOutput>> {
-        let owner = owner(req.credentials.as_ref());
+        let owner = self.owner.clone();
         let input = req.input;
         let encoder = Encoder::new(input.encoding_type.as_ref())?;
         let prefix = input.prefix.clone().unwrap_or_default();
@@ -164,7 +164,7 @@ impl Backend {
         &self,
         req: S3Request<ListObjectsV2Input>,
     ) -> S3Result<S3Response<ListObjectsV2Output>> {
-        let owner = owner(req.credentials.as_ref());
+        let owner = self.owner.clone();
         let input = req.input;
         let encoder = Encoder::new(input.encoding_type.as_ref())?;
         let prefix = input.prefix.clone().unwrap_or_default();
@@ -200,7 +200,7 @@ impl Backend {
         &self,
         req: S3Request<ListObjectVersionsInput>,
     ) -> S3Result<S3Response<ListObjectVersionsOutput>> {
-        let owner = owner(req.credentials.as_ref());
+        let owner = self.owner.clone();
         let input = req.input;
         let encoder = Encoder::new(input.encoding_type.as_ref())?;
         let prefix = input.prefix.clone().unwrap_or_default();
@@ -247,7 +247,7 @@ impl Backend {
         &self,
         req: S3Request<ListMultipartUploadsInput>,
     ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
-        let owner = owner(req.credentials.as_ref());
+        let owner = self.owner.clone();
         let input = req.input;
         let encoder = Encoder::new(input.encoding_type.as_ref())?;
         let prefix = input.prefix.clone().unwrap_or_default();

@@ -4,13 +4,14 @@
 //! only, so no Host header is ever taken for a bucket name); [`backend`] implements its `S3` trait
 //! over our own on-disk [`store`] (a redb index and immutable data files, see there for crash
 //! safety). This module owns the HTTP endpoint: MinIO's unauthenticated health probes and metrics
-//! next to the authenticated S3 API, the root credentials, the buckets every cluster expects
-//! (`spark-data`, `spark-output`), the sweep of stale multipart uploads, and the web console on its
-//! own port.
+//! next to the S3 API (signed by the root user, or anonymous where an ACL allows, see [`acl`]), the
+//! root credentials, the buckets every cluster expects (`spark-data`, `spark-output`), the sweep
+//! of stale multipart uploads, and the web console on its own port.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+pub mod acl;
 pub mod backend;
 pub mod body;
 pub mod client;
@@ -52,7 +53,7 @@ pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Resul
         err => anyhow::Error::new(err).context(format!("cannot open the storage in {}", data_dir.display())),
     })?;
     for bucket in DEFAULT_BUCKETS {
-        match store.create_bucket(bucket).await {
+        match store.create_bucket(bucket, store::CannedAcl::Private).await {
             Ok(()) | Err(store::StoreError::BucketExists) => {}
             Err(err) => return Err(err).with_context(|| format!("cannot create the bucket {bucket}")),
         }
@@ -60,8 +61,9 @@ pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Resul
 
     let closed = store.closed();
     let sweeper = store.clone();
-    let mut builder = S3ServiceBuilder::new(backend::Backend::new(store));
+    let mut builder = S3ServiceBuilder::new(backend::Backend::new(store.clone(), &config.root_user));
     builder.set_auth(SimpleAuth::from_single(config.root_user.clone(), config.root_password.clone()));
+    builder.set_access(acl::AccessControl::new(store, config.root_user.clone()));
     let s3 = HandleError::new(builder.build(), |err: s3s::HttpError| async move {
         tracing::error!(?err, "S3 request failed");
         (StatusCode::INTERNAL_SERVER_ERROR, "internal error")

@@ -9,11 +9,11 @@ use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
 use super::backend::{
-    Backend, RequestHeaders, copy_source_meta, etag, owner, request_headers, store_error, timestamp, with_checksums,
-    write_condition,
+    Backend, RequestHeaders, copy_source_meta, etag, request_acl, request_headers, store_error, timestamp,
+    with_checksums, write_condition,
 };
 use super::body::{Claims, body_claims, read_range, receive_body};
-use super::store::{Checksums, NewPart, ObjectMeta, PartMeta, StoreError, UploadMeta, now_millis};
+use super::store::{CannedAcl, Checksums, NewPart, ObjectMeta, PartMeta, StoreError, UploadMeta, now_millis};
 
 /// S3's bounds on part numbers and on parts per ListParts page.
 const MAX_PART_NUMBER: i32 = 10_000;
@@ -154,6 +154,7 @@ impl Backend {
             .map(|t| t.as_str().to_owned())
             .or_else(|| checksum_algorithm.as_deref().map(|a| default_checksum_type(a).to_owned()));
         let meta = UploadMeta {
+            acl: request_acl!(object input, &self.owner, None)?,
             initiated: now_millis(),
             headers,
             checksum_algorithm: checksum_algorithm.clone(),
@@ -238,7 +239,7 @@ impl Backend {
         &self,
         req: S3Request<ListPartsInput>,
     ) -> S3Result<S3Response<ListPartsOutput>> {
-        let owner = owner(req.credentials.as_ref());
+        let owner = self.owner.clone();
         let input = req.input;
         let limit = input.max_parts.unwrap_or(MAX_PARTS).clamp(0, MAX_PARTS) as usize;
         let after = input.part_number_marker.unwrap_or(0).max(0) as u32;
@@ -312,6 +313,7 @@ impl Backend {
                 segments: Vec::new(),
                 parts_count: Some(parts.len() as u32),
                 upload_id: None,
+                acl: upload.acl,
             })
         };
         let check = write_condition(input.if_match, input.if_none_match);

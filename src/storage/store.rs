@@ -24,8 +24,12 @@ use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefi
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 
+pub use super::acl::CannedAcl;
+
 /// Bucket name → creation time (milliseconds since the epoch).
 const BUCKETS: TableDefinition<&str, u64> = TableDefinition::new("buckets");
+/// Bucket name → its [`CannedAcl`] as JSON; a bucket without a row is private.
+const BUCKET_ACLS: TableDefinition<&str, &[u8]> = TableDefinition::new("bucket_acls");
 /// (bucket, key) → [`ObjectMeta`] as JSON.
 const OBJECTS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("objects");
 /// (bucket, key, upload id) → [`UploadMeta`] as JSON; ordered as ListMultipartUploads answers.
@@ -153,6 +157,8 @@ pub struct ObjectMeta {
     /// The multipart upload that made this object: a repeated Complete answers with it.
     #[serde(default)]
     pub upload_id: Option<String>,
+    #[serde(default)]
+    pub acl: CannedAcl,
 }
 
 impl ObjectMeta {
@@ -169,6 +175,9 @@ pub struct UploadMeta {
     /// The checksum algorithm announced at creation (e.g. `CRC32`), echoed by ListParts.
     pub checksum_algorithm: Option<String>,
     pub checksum_type: Option<String>,
+    /// The completed object's ACL.
+    #[serde(default)]
+    pub acl: CannedAcl,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -335,6 +344,7 @@ impl Store {
         {
             let txn = db.begin_write()?;
             txn.open_table(BUCKETS)?;
+            txn.open_table(BUCKET_ACLS)?;
             txn.open_table(OBJECTS)?;
             txn.open_table(UPLOADS)?;
             txn.open_table(PARTS)?;
@@ -464,7 +474,7 @@ impl Store {
 
     // Buckets.
 
-    pub async fn create_bucket(&self, bucket: &str) -> StoreResult<()> {
+    pub async fn create_bucket(&self, bucket: &str, acl: CannedAcl) -> StoreResult<()> {
         let bucket = bucket.to_owned();
         self.write(Vec::new(), move |txn| {
             let mut buckets = txn.open_table(BUCKETS)?;
@@ -472,6 +482,53 @@ impl Store {
                 return Err(StoreError::BucketExists);
             }
             buckets.insert(bucket.as_str(), now_millis())?;
+            write_bucket_acl(txn, &bucket, acl)?;
+            Ok(((), Vec::new()))
+        })
+        .await
+    }
+
+    /// The bucket's ACL, or `None` if there is no such bucket.
+    pub async fn bucket_acl(&self, bucket: &str) -> StoreResult<Option<CannedAcl>> {
+        let bucket = bucket.to_owned();
+        self.read(move |txn| {
+            if txn.open_table(BUCKETS)?.get(bucket.as_str())?.is_none() {
+                return Ok(None);
+            }
+            match txn.open_table(BUCKET_ACLS)?.get(bucket.as_str())? {
+                Some(acl) => Ok(Some(serde_json::from_slice(acl.value())?)),
+                None => Ok(Some(CannedAcl::Private)),
+            }
+        })
+        .await
+    }
+
+    pub async fn set_bucket_acl(&self, bucket: &str, acl: CannedAcl) -> StoreResult<()> {
+        let bucket = bucket.to_owned();
+        self.write(Vec::new(), move |txn| {
+            if txn.open_table(BUCKETS)?.get(bucket.as_str())?.is_none() {
+                return Err(StoreError::NoSuchBucket);
+            }
+            write_bucket_acl(txn, &bucket, acl)?;
+            Ok(((), Vec::new()))
+        })
+        .await
+    }
+
+    /// Changes only the ACL of an object: its body and metadata stay as they are.
+    pub async fn set_object_acl(&self, bucket: &str, key: &str, acl: CannedAcl) -> StoreResult<()> {
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        self.write(Vec::new(), move |txn| {
+            if txn.open_table(BUCKETS)?.get(bucket.as_str())?.is_none() {
+                return Err(StoreError::NoSuchBucket);
+            }
+            let mut objects = txn.open_table(OBJECTS)?;
+            let mut meta: ObjectMeta = match objects.get((bucket.as_str(), key.as_str()))? {
+                Some(meta) => serde_json::from_slice(meta.value())?,
+                None => return Err(StoreError::NoSuchKey),
+            };
+            meta.acl = acl;
+            objects.insert((bucket.as_str(), key.as_str()), serde_json::to_vec(&meta)?.as_slice())?;
             Ok(((), Vec::new()))
         })
         .await
@@ -504,6 +561,7 @@ impl Store {
                 garbage.extend(remove_parts(&mut parts, &id)?);
             }
             buckets.remove(bucket.as_str())?;
+            txn.open_table(BUCKET_ACLS)?.remove(bucket.as_str())?;
             Ok(((), garbage))
         })
         .await
@@ -952,6 +1010,16 @@ fn remove_parts(
     Ok(files)
 }
 
+fn write_bucket_acl(txn: &WriteTransaction, bucket: &str, acl: CannedAcl) -> StoreResult<()> {
+    let mut acls = txn.open_table(BUCKET_ACLS)?;
+    if acl == CannedAcl::Private {
+        acls.remove(bucket)?;
+    } else {
+        acls.insert(bucket, serde_json::to_vec(&acl)?.as_slice())?;
+    }
+    Ok(())
+}
+
 /// Applies queued writes in batches: one transaction, one directory fsync and one commit fsync
 /// for everything that queued up while the previous batch was committing.
 fn run_committer(db: &Database, data_dir: &Path, pins: &Pins, queue: &mpsc::Receiver<Job>) {
@@ -1060,6 +1128,7 @@ mod tests {
             segments: Vec::new(),
             parts_count: None,
             upload_id: None,
+            acl: CannedAcl::Private,
         }
     }
 
@@ -1077,7 +1146,7 @@ mod tests {
     async fn keys_that_are_prefixes_of_each_other_coexist_and_fold() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        store.create_bucket("b").await.unwrap();
+        store.create_bucket("b", CannedAcl::Private).await.unwrap();
         for key in ["a", "a/b", "a/", "a//b", "b%2B c", "é"] {
             put(&store, key, b"x").await;
         }
@@ -1094,7 +1163,7 @@ mod tests {
     async fn concurrent_writes_share_commits_and_all_land() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        store.create_bucket("b").await.unwrap();
+        store.create_bucket("b", CannedAcl::Private).await.unwrap();
         let writes = (0..64).map(|i| {
             let store = store.clone();
             tokio::spawn(async move { put(&store, &format!("k{i:02}"), b"data").await })
@@ -1111,7 +1180,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let store = Store::open(dir.path()).unwrap();
-            store.create_bucket("b").await.unwrap();
+            store.create_bucket("b", CannedAcl::Private).await.unwrap();
             put(&store, "k", b"hello world").await;
             put(&store, "k", b"replaced").await;
         }
@@ -1127,7 +1196,7 @@ mod tests {
     async fn failed_condition_leaves_old_object_and_no_file() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        store.create_bucket("b").await.unwrap();
+        store.create_bucket("b", CannedAcl::Private).await.unwrap();
         put(&store, "k", b"old").await;
         let file = store.write_file(body(b"new"), |_| {}).await.unwrap();
         let result = store.put_object("b", "k", meta(3), vec![file], |_| Err(StoreError::PreconditionFailed)).await;
@@ -1140,12 +1209,13 @@ mod tests {
     async fn multipart_checks_parts_and_keeps_them_as_segments() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        store.create_bucket("b").await.unwrap();
+        store.create_bucket("b", CannedAcl::Private).await.unwrap();
         let upload = UploadMeta {
             initiated: now_millis(),
             headers: Headers::default(),
             checksum_algorithm: None,
             checksum_type: None,
+            acl: CannedAcl::Private,
         };
         let id = store.create_upload("b", "k", upload).await.unwrap();
         for (n, data) in [(1, b"one" as &'static [u8]), (3, b"three")] {
@@ -1168,12 +1238,13 @@ mod tests {
     async fn stale_uploads_are_aborted_with_their_parts() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        store.create_bucket("b").await.unwrap();
+        store.create_bucket("b", CannedAcl::Private).await.unwrap();
         let upload = |initiated| UploadMeta {
             initiated,
             headers: Headers::default(),
             checksum_algorithm: None,
             checksum_type: None,
+            acl: CannedAcl::Private,
         };
         let now = now_millis();
         let old = store.create_upload("b", "old", upload(now - 10_000)).await.unwrap();
