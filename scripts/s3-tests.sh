@@ -32,7 +32,8 @@ trap cleanup EXIT
 export MINIO_ROOT_USER=${MINIO_ROOT_USER:-minioadmin} MINIO_ROOT_PASSWORD=${MINIO_ROOT_PASSWORD:-minioadmin}
 case "$target" in
 http://*) endpoint=$target ;;
-*) start_storage "$target" "$work" ;;
+# The suite expects to start with no bucket at all.
+*) start_storage "$target" "$work" --default-buckets "" ;;
 esac
 hostport=${endpoint#http://}
 hostport=${hostport%%/*}

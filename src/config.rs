@@ -102,6 +102,11 @@ pub struct StorageConfig {
     #[arg(long, env = "MINIO_CONSOLE_ADDRESS", default_value = ":9001", value_parser = parse_listen_address)]
     pub console_address: SocketAddr,
 
+    /// Buckets to create at start when missing, comma-separated (an empty value for none); the
+    /// seed's MinIO client container made these two.
+    #[arg(long, env = "MINISPARK_DEFAULT_BUCKETS", default_value = "spark-data,spark-output", value_delimiter = ',')]
+    pub default_buckets: Vec<String>,
+
     /// Multipart uploads older than this are aborted and their parts deleted (e.g. `24h`, `90m`).
     #[arg(long, env = "MINIO_API_STALE_UPLOADS_EXPIRY", default_value = "24h", value_parser = parse_duration)]
     pub stale_uploads_expiry: Duration,
@@ -121,6 +126,7 @@ impl StorageConfig {
             root_password: "minioadmin".into(),
             data_dir,
             console_address,
+            default_buckets: vec!["spark-data".into(), "spark-output".into()],
             stale_uploads_expiry: Duration::from_secs(24 * 3600),
             stale_uploads_cleanup_interval: Duration::from_secs(6 * 3600),
         }

@@ -34,9 +34,6 @@ use tokio_util::sync::CancellationToken;
 use crate::config::StorageConfig;
 use crate::service::{Service, bind, serve_router};
 
-/// Buckets created at start, as the seed's MinIO client container did.
-pub const DEFAULT_BUCKETS: [&str; 2] = ["spark-data", "spark-output"];
-
 /// Starts the S3 API on `config.address` and returns once it accepts connections.
 pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Result<Service> {
     let data_dir = &config.data_dir;
@@ -52,7 +49,14 @@ pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Resul
         ),
         err => anyhow::Error::new(err).context(format!("cannot open the storage in {}", data_dir.display())),
     })?;
-    for bucket in DEFAULT_BUCKETS {
+    let default_buckets: Vec<&str> =
+        config.default_buckets.iter().map(String::as_str).filter(|b| !b.is_empty()).collect();
+    if let Some(bad) = default_buckets.iter().find(|b| !backend::valid_bucket_name(b)) {
+        anyhow::bail!(
+            "--default-buckets: {bad:?} is not a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)"
+        );
+    }
+    for &bucket in &default_buckets {
         match store.create_bucket(bucket, store::CannedAcl::Private).await {
             Ok(()) | Err(store::StoreError::BucketExists) => {}
             Err(err) => return Err(err).with_context(|| format!("cannot create the bucket {bucket}")),
@@ -94,7 +98,7 @@ pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Resul
         address = %service.address,
         data_dir = %data_dir.display(),
         "storage serving S3 (buckets: {})",
-        DEFAULT_BUCKETS.join(", ")
+        default_buckets.join(", ")
     );
     Ok(service)
 }
