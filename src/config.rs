@@ -79,6 +79,11 @@ pub struct WorkerConfig {
     pub heartbeat_interval: u64,
 }
 
+/// Defaults of [`StorageConfig`], shared by its flags and [`StorageConfig::new`].
+const DEFAULT_BUCKETS: &str = "spark-data,spark-output";
+const STALE_UPLOADS_EXPIRY: &str = "24h";
+const STALE_UPLOADS_CLEANUP_INTERVAL: &str = "6h";
+
 /// `minispark storage`: the embedded S3-compatible store.
 #[derive(Debug, Clone, Args)]
 pub struct StorageConfig {
@@ -104,15 +109,15 @@ pub struct StorageConfig {
 
     /// Buckets to create at start when missing, comma-separated (an empty value for none); the
     /// seed's MinIO client container made these two.
-    #[arg(long, env = "MINISPARK_DEFAULT_BUCKETS", default_value = "spark-data,spark-output", value_delimiter = ',')]
+    #[arg(long, env = "MINISPARK_DEFAULT_BUCKETS", default_value = DEFAULT_BUCKETS, value_delimiter = ',')]
     pub default_buckets: Vec<String>,
 
     /// Multipart uploads older than this are aborted and their parts deleted (e.g. `24h`, `90m`).
-    #[arg(long, env = "MINIO_API_STALE_UPLOADS_EXPIRY", default_value = "24h", value_parser = parse_duration)]
+    #[arg(long, env = "MINIO_API_STALE_UPLOADS_EXPIRY", default_value = STALE_UPLOADS_EXPIRY, value_parser = parse_duration)]
     pub stale_uploads_expiry: Duration,
 
     /// How often to look for stale multipart uploads (also once at start).
-    #[arg(long, env = "MINIO_API_STALE_UPLOADS_CLEANUP_INTERVAL", default_value = "6h", value_parser = parse_duration)]
+    #[arg(long, env = "MINIO_API_STALE_UPLOADS_CLEANUP_INTERVAL", default_value = STALE_UPLOADS_CLEANUP_INTERVAL, value_parser = parse_duration)]
     pub stale_uploads_cleanup_interval: Duration,
 }
 
@@ -126,9 +131,9 @@ impl StorageConfig {
             root_password: "minioadmin".into(),
             data_dir,
             console_address,
-            default_buckets: vec!["spark-data".into(), "spark-output".into()],
-            stale_uploads_expiry: Duration::from_secs(24 * 3600),
-            stale_uploads_cleanup_interval: Duration::from_secs(6 * 3600),
+            default_buckets: DEFAULT_BUCKETS.split(',').map(str::to_owned).collect(),
+            stale_uploads_expiry: parse_duration(STALE_UPLOADS_EXPIRY).expect("a valid default"),
+            stale_uploads_cleanup_interval: parse_duration(STALE_UPLOADS_CLEANUP_INTERVAL).expect("a valid default"),
         }
     }
 }

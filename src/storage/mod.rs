@@ -37,6 +37,14 @@ use crate::service::{Service, bind, serve_router};
 /// Starts the S3 API on `config.address` and returns once it accepts connections.
 pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Result<Service> {
     let data_dir = &config.data_dir;
+    // A bad name is refused before the store is opened (opening scans its data files).
+    let default_buckets: Vec<&str> =
+        config.default_buckets.iter().map(String::as_str).filter(|b| !b.is_empty()).collect();
+    if let Some(bad) = default_buckets.iter().find(|b| !backend::valid_bucket_name(b)) {
+        anyhow::bail!(
+            "--default-buckets: {bad:?} is not a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)"
+        );
+    }
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the storage directory {}", data_dir.display()))?;
     refuse_foreign_directory(data_dir)?;
@@ -49,13 +57,6 @@ pub async fn start(config: &StorageConfig, shutdown: CancellationToken) -> Resul
         ),
         err => anyhow::Error::new(err).context(format!("cannot open the storage in {}", data_dir.display())),
     })?;
-    let default_buckets: Vec<&str> =
-        config.default_buckets.iter().map(String::as_str).filter(|b| !b.is_empty()).collect();
-    if let Some(bad) = default_buckets.iter().find(|b| !backend::valid_bucket_name(b)) {
-        anyhow::bail!(
-            "--default-buckets: {bad:?} is not a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)"
-        );
-    }
     for &bucket in &default_buckets {
         match store.create_bucket(bucket, store::CannedAcl::Private).await {
             Ok(()) | Err(store::StoreError::BucketExists) => {}

@@ -506,9 +506,7 @@ impl Store {
     pub async fn set_bucket_acl(&self, bucket: &str, acl: CannedAcl) -> StoreResult<()> {
         let bucket = bucket.to_owned();
         self.write(Vec::new(), move |txn| {
-            if txn.open_table(BUCKETS)?.get(bucket.as_str())?.is_none() {
-                return Err(StoreError::NoSuchBucket);
-            }
+            require_bucket(&txn.open_table(BUCKETS)?, &bucket)?;
             write_bucket_acl(txn, &bucket, acl)?;
             Ok(((), Vec::new()))
         })
@@ -519,9 +517,7 @@ impl Store {
     pub async fn set_object_acl(&self, bucket: &str, key: &str, acl: CannedAcl) -> StoreResult<()> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         self.write(Vec::new(), move |txn| {
-            if txn.open_table(BUCKETS)?.get(bucket.as_str())?.is_none() {
-                return Err(StoreError::NoSuchBucket);
-            }
+            require_bucket(&txn.open_table(BUCKETS)?, &bucket)?;
             let mut objects = txn.open_table(OBJECTS)?;
             let mut meta: ObjectMeta = match objects.get((bucket.as_str(), key.as_str()))? {
                 Some(meta) => serde_json::from_slice(meta.value())?,
@@ -590,9 +586,7 @@ impl Store {
     pub async fn get_object(&self, bucket: &str, key: &str) -> StoreResult<ObjectMeta> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         self.read(move |txn| {
-            if txn.open_table(BUCKETS)?.get(bucket.as_str())?.is_none() {
-                return Err(StoreError::NoSuchBucket);
-            }
+            require_bucket(&txn.open_table(BUCKETS)?, &bucket)?;
             let objects = txn.open_table(OBJECTS)?;
             let meta = objects.get((bucket.as_str(), key.as_str()))?.ok_or(StoreError::NoSuchKey)?;
             Ok(serde_json::from_slice(meta.value())?)
@@ -614,9 +608,7 @@ impl Store {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         let stored = meta.clone();
         self.write(files, move |txn| {
-            if txn.open_table(BUCKETS)?.get(bucket.as_str())?.is_none() {
-                return Err(StoreError::NoSuchBucket);
-            }
+            require_bucket(&txn.open_table(BUCKETS)?, &bucket)?;
             let mut objects = txn.open_table(OBJECTS)?;
             let old = read_object(&objects, &bucket, &key)?;
             check(old.as_ref())?;
@@ -631,9 +623,7 @@ impl Store {
     pub async fn delete_object(&self, bucket: &str, key: &str) -> StoreResult<()> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         self.write(Vec::new(), move |txn| {
-            if txn.open_table(BUCKETS)?.get(bucket.as_str())?.is_none() {
-                return Err(StoreError::NoSuchBucket);
-            }
+            require_bucket(&txn.open_table(BUCKETS)?, &bucket)?;
             let mut objects = txn.open_table(OBJECTS)?;
             let old = read_object(&objects, &bucket, &key)?;
             if old.is_some() {
@@ -660,9 +650,7 @@ impl Store {
         let after = after.map(str::to_owned);
         let delimiter = delimiter.filter(|d| !d.is_empty()).map(str::to_owned);
         self.read(move |txn| {
-            if txn.open_table(BUCKETS)?.get(bucket.as_str())?.is_none() {
-                return Err(StoreError::NoSuchBucket);
-            }
+            require_bucket(&txn.open_table(BUCKETS)?, &bucket)?;
             let objects = txn.open_table(OBJECTS)?;
             let mut out = Vec::new();
             // The common prefix `key` folds into, if any.
@@ -733,9 +721,7 @@ impl Store {
         let upload_id = uuid::Uuid::new_v4().simple().to_string();
         let id = upload_id.clone();
         self.write(Vec::new(), move |txn| {
-            if txn.open_table(BUCKETS)?.get(bucket.as_str())?.is_none() {
-                return Err(StoreError::NoSuchBucket);
-            }
+            require_bucket(&txn.open_table(BUCKETS)?, &bucket)?;
             let value = serde_json::to_vec(&meta)?;
             txn.open_table(UPLOADS)?.insert((bucket.as_str(), key.as_str(), id.as_str()), value.as_slice())?;
             Ok(((), Vec::new()))
@@ -806,9 +792,7 @@ impl Store {
     ) -> StoreResult<Vec<ListedUpload>> {
         let (bucket, prefix) = (bucket.to_owned(), prefix.to_owned());
         self.read(move |txn| {
-            if txn.open_table(BUCKETS)?.get(bucket.as_str())?.is_none() {
-                return Err(StoreError::NoSuchBucket);
-            }
+            require_bucket(&txn.open_table(BUCKETS)?, &bucket)?;
             let uploads = txn.open_table(UPLOADS)?;
             // Start at the marker, or at the prefix when the marker sorts before it.
             let (start_key, start_id) = match &after {
@@ -1008,6 +992,14 @@ fn remove_parts(
         files.push(part.file);
     }
     Ok(files)
+}
+
+/// NoSuchBucket unless `bucket` exists; works in read and write transactions alike.
+fn require_bucket(buckets: &impl ReadableTable<&'static str, u64>, bucket: &str) -> StoreResult<()> {
+    match buckets.get(bucket)? {
+        Some(_) => Ok(()),
+        None => Err(StoreError::NoSuchBucket),
+    }
 }
 
 fn write_bucket_acl(txn: &WriteTransaction, bucket: &str, acl: CannedAcl) -> StoreResult<()> {
