@@ -3,68 +3,20 @@
 //! free ports, which is what the tests use); [`run`] adds a driver that uploads `data/` and runs
 //! the example application, prints where everything is, and serves until Ctrl-C.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use tokio_util::sync::CancellationToken;
 
-use crate::cli::AllArgs;
-use crate::config::{DriverConfig, MasterConfig, MasterUrl, S3Config, StorageConfig, WorkerConfig};
+pub use crate::config::LocalClusterOptions;
+use crate::config::{AllConfig, DriverConfig, MasterConfig, MasterUrl, S3Config, StorageConfig, WorkerConfig};
 use crate::driver::Driver;
 use crate::master::RunningMaster;
 use crate::master::registry::WorkerState;
 use crate::service::{Service, bind_port_or_next};
 use crate::worker::RunningWorker;
-
-/// Settings for a cluster in one process.
-#[derive(Debug, Clone)]
-pub struct LocalClusterOptions {
-    /// The address every role advertises.
-    pub host: String,
-    /// The address every role listens on, if not `host` (0.0.0.0 in a container).
-    pub bind: Option<String>,
-    pub workers: usize,
-    pub cores: usize,
-    pub memory_mb: u64,
-    pub master_port: u16,
-    pub master_webui_port: u16,
-    /// Web UI port of the first worker; the others take the next ones. 0: free ports.
-    pub worker_webui_port: u16,
-    pub storage_port: u16,
-    pub console_port: u16,
-    pub storage_dir: PathBuf,
-    pub root_user: String,
-    pub root_password: String,
-    pub worker_timeout_secs: u64,
-}
-
-impl LocalClusterOptions {
-    fn bind_host(&self) -> &str {
-        self.bind.as_deref().unwrap_or(&self.host)
-    }
-
-    /// Free ports everywhere, storage in `storage_dir`: what tests use.
-    pub fn ephemeral(storage_dir: &Path) -> Self {
-        Self {
-            host: "127.0.0.1".into(),
-            bind: None,
-            workers: 3,
-            cores: 2,
-            memory_mb: 512,
-            master_port: 0,
-            master_webui_port: 0,
-            worker_webui_port: 0,
-            storage_port: 0,
-            console_port: 0,
-            storage_dir: storage_dir.to_path_buf(),
-            root_user: "minioadmin".into(),
-            root_password: "minioadmin".into(),
-            worker_timeout_secs: 8,
-        }
-    }
-}
 
 /// Storage, master and workers running in this process.
 pub struct LocalCluster {
@@ -187,51 +139,32 @@ impl LocalCluster {
 }
 
 /// `minispark all`.
-pub async fn run(args: AllArgs) -> Result<()> {
-    if !args.data.is_dir() {
-        bail!("data directory {} does not exist (run from the repository root or pass --data)", args.data.display());
+pub async fn run(config: AllConfig) -> Result<()> {
+    if !config.data.is_dir() {
+        bail!("data directory {} does not exist (run from the repository root or pass --data)", config.data.display());
     }
-    let options = LocalClusterOptions {
-        host: args.host.clone(),
-        bind: args.bind.clone(),
-        workers: args.workers,
-        cores: args.cores,
-        memory_mb: args.memory,
-        master_port: args.master_port,
-        master_webui_port: args.master_webui_port,
-        worker_webui_port: args.worker_webui_port,
-        storage_port: args.storage_port,
-        console_port: args.console_port,
-        storage_dir: args.storage_dir.clone(),
-        root_user: args.root_user.clone(),
-        root_password: args.root_password.clone(),
-        worker_timeout_secs: args.worker_timeout,
-    };
-    let cluster = LocalCluster::start(options).await?;
-    let (files, bytes) = cluster.upload_data(&args.data).await?;
-    eprintln!("uploaded {files} files ({:.1} MB) from {} to s3://spark-data", bytes as f64 / 1e6, args.data.display());
+    let host = config.cluster.host.clone();
+    let bind = config.cluster.bind_host().to_string();
+    let cluster = LocalCluster::start(config.cluster.clone()).await?;
+    let (files, bytes) = cluster.upload_data(&config.data).await?;
+    eprintln!("uploaded {files} files ({:.1} MB) from {} to s3://spark-data", bytes as f64 / 1e6, config.data.display());
 
-    let mut driver_config = cluster.driver_config(args.quiet);
-    driver_config.name =
-        Some(args.job.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "minispark-job".into()));
-    let ui_listener = bind_port_or_next(bind_address(&args), args.ui_port, crate::driver::UI_PORT_ATTEMPTS).await?;
-    let connect_listener = crate::service::bind_host(bind_address(&args), args.connect_port).await?;
-    driver_config.ui_url = Some(format!("http://{}:{}", args.host, ui_listener.local_addr()?.port()));
+    let mut driver_config = cluster.driver_config(config.quiet);
+    driver_config.name = Some(crate::launch::application_name(&driver_config, &config.application));
+    let ui_listener = bind_port_or_next(&bind, config.ui_port, crate::launch::UI_PORT_ATTEMPTS).await?;
+    let connect_listener = crate::service::bind_host(&bind, config.connect_port).await?;
+    driver_config.ui_url = Some(format!("http://{host}:{}", ui_listener.local_addr()?.port()));
     let driver =
         Arc::new(Driver::connect(&driver_config, driver_config.name.as_deref().unwrap_or("minispark-job")).await?);
     let stop = CancellationToken::new();
     let ui = driver.serve_ui(ui_listener, stop.clone())?;
     let connect = crate::connect::serve(driver.clone(), connect_listener, stop.clone())?;
-    let result = driver.run_application(&args.job, &[], Some(connect.address)).await;
+    let result = crate::launch::run_application(&driver, &config.application, &[], Some(connect.address)).await;
 
     print_access_points(&cluster);
     println!("Application: {}   UI {}/", driver.app.id, driver_config.ui_url.as_deref().unwrap_or_default());
-    println!(
-        "Spark Connect: sc://{}:{}   (SparkSession.builder.remote(...) in PySpark)",
-        args.host,
-        connect.address.port()
-    );
-    if result.is_ok() && !args.exit {
+    println!("Spark Connect: sc://{host}:{}   (SparkSession.builder.remote(...) in PySpark)", connect.address.port());
+    if result.is_ok() && !config.exit {
         println!("\nServing until Ctrl-C.");
         crate::signals::wait_for_shutdown().await;
     }
@@ -240,10 +173,6 @@ pub async fn run(args: AllArgs) -> Result<()> {
     stop.cancel();
     let stopped = ui.stopped().await.and(connect.stopped().await).and(cluster.stop().await);
     result.and(stopped)
-}
-
-fn bind_address(args: &AllArgs) -> &str {
-    args.bind.as_deref().unwrap_or(&args.host)
 }
 
 fn print_access_points(cluster: &LocalCluster) {

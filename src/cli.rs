@@ -1,13 +1,16 @@
 //! The command line: one subcommand per role, each flag with a Spark- or MinIO-style environment
-//! variable. The flag definitions themselves live in [`crate::config`].
+//! variable, resolved into one [`config::Command`]. The flags of the roles' own sections are
+//! defined with their settings in [`crate::config`]; this module adds each command's flags and
+//! depends on nothing else, so no role ever sees a clap type of its own.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{DriverConfig, MasterConfig, MasterUrl, StorageConfig, WorkerConfig};
-pub use crate::driver::shell::SqlArgs;
-pub use crate::healthcheck::HealthcheckArgs;
+use crate::config::{
+    self, AllConfig, DriverConfig, DriverServerConfig, HealthcheckConfig, LocalClusterOptions, MasterConfig,
+    MasterUrl, SPARK_CONNECT_PORT, SqlShellConfig, StorageConfig, SubmitConfig, WorkerConfig,
+};
 
 /// A Spark-standalone-shaped cluster in one binary: master, workers, driver and S3 storage.
 #[derive(Debug, Parser)]
@@ -38,7 +41,21 @@ pub enum Command {
     /// Open a SQL shell on the cluster (like spark-sql), or run -e SQL / -f FILE.
     Sql(SqlArgs),
     /// Check that a role answers (exit 0) or not (exit 1): the probe for container healthchecks.
-    Healthcheck(HealthcheckArgs),
+    Healthcheck(HealthcheckConfig),
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    #[command(flatten)]
+    pub driver: DriverConfig,
+
+    /// SQL statements to run, then exit.
+    #[arg(short = 'e', long = "execute", conflicts_with = "file")]
+    pub execute: Option<String>,
+
+    /// A SQL file to run, then exit.
+    #[arg(short = 'f', long = "file")]
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -86,7 +103,7 @@ pub struct DriverArgs {
     pub bind: String,
 
     /// Port of the Spark Connect server for PySpark clients (`sc://HOST:PORT`).
-    #[arg(long, env = "SPARK_CONNECT_PORT", default_value_t = crate::connect::DEFAULT_PORT)]
+    #[arg(long, env = "SPARK_CONNECT_PORT", default_value_t = SPARK_CONNECT_PORT)]
     pub connect_port: u16,
 }
 
@@ -153,7 +170,7 @@ pub struct AllArgs {
     pub ui_port: u16,
 
     /// Port of the Spark Connect server for PySpark clients (`sc://HOST:PORT`).
-    #[arg(long, env = "SPARK_CONNECT_PORT", default_value_t = crate::connect::DEFAULT_PORT)]
+    #[arg(long, env = "SPARK_CONNECT_PORT", default_value_t = SPARK_CONNECT_PORT)]
     pub connect_port: u16,
 
     /// Seconds without a heartbeat after which a worker is declared DEAD.
@@ -171,4 +188,62 @@ pub struct AllArgs {
     /// Show no progress lines while jobs run.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+impl Cli {
+    /// What the command line asks for, every flag resolved.
+    pub fn into_command(self) -> config::Command {
+        match self.command {
+            Command::Master(config) => config::Command::Master(config),
+            Command::Worker(args) => config::Command::Worker { master: args.master, worker: args.worker },
+            Command::Storage(config) => config::Command::Storage(config),
+            Command::Submit(args) => config::Command::Submit(SubmitConfig {
+                driver: args.driver,
+                application: args.job,
+                arguments: args.arguments,
+            }),
+            Command::Driver(args) => config::Command::Driver(DriverServerConfig {
+                driver: args.driver,
+                jobs: args.jobs,
+                data: args.data,
+                ui_port: args.ui_port,
+                bind: args.bind,
+                connect_port: args.connect_port,
+            }),
+            Command::All(args) => config::Command::All(args.into_config()),
+            Command::Sql(args) => {
+                config::Command::Sql(SqlShellConfig { driver: args.driver, execute: args.execute, file: args.file })
+            }
+            Command::Healthcheck(config) => config::Command::Healthcheck(config),
+        }
+    }
+}
+
+impl AllArgs {
+    fn into_config(self) -> AllConfig {
+        AllConfig {
+            cluster: LocalClusterOptions {
+                host: self.host,
+                bind: self.bind,
+                workers: self.workers,
+                cores: self.cores,
+                memory_mb: self.memory,
+                master_port: self.master_port,
+                master_webui_port: self.master_webui_port,
+                worker_webui_port: self.worker_webui_port,
+                storage_port: self.storage_port,
+                console_port: self.console_port,
+                storage_dir: self.storage_dir,
+                root_user: self.root_user,
+                root_password: self.root_password,
+                worker_timeout_secs: self.worker_timeout,
+            },
+            application: self.job,
+            exit: self.exit,
+            data: self.data,
+            ui_port: self.ui_port,
+            connect_port: self.connect_port,
+            quiet: self.quiet,
+        }
+    }
 }

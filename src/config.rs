@@ -1,10 +1,10 @@
 //! Configuration shared by every role.
 //!
 //! Each role reads its own section ([`MasterConfig`], [`WorkerConfig`], [`StorageConfig`],
-//! [`DriverConfig`]); `minispark all` fills all of them. The clap definitions live here too, so a
-//! flag, its environment variable (Spark's and MinIO's names) and the value a role sees are defined
-//! in one place. Port 0 means "any free port" everywhere, which is what
-//! the tests use.
+//! [`DriverConfig`]); `minispark all` fills all of them. The clap definitions of those sections
+//! live here too, so a flag, its environment variable (Spark's and MinIO's names) and the value a
+//! role sees are defined in one place; `cli` adds the flags of each command and resolves them into
+//! one [`Command`]. Port 0 means "any free port" everywhere, which is what the tests use.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -179,6 +179,142 @@ pub struct DriverConfig {
     /// The application UI's address, for the master's page to link to (set by the role serving it).
     #[arg(skip)]
     pub ui_url: Option<String>,
+}
+
+/// Spark's default Spark Connect port (`spark.connect.grpc.binding.port`).
+pub const SPARK_CONNECT_PORT: u16 = 15002;
+
+/// What the command line asked for, with every flag and variable resolved.
+#[derive(Debug)]
+pub enum Command {
+    Master(MasterConfig),
+    Worker { master: MasterUrl, worker: WorkerConfig },
+    Storage(StorageConfig),
+    Submit(SubmitConfig),
+    Driver(DriverServerConfig),
+    All(AllConfig),
+    Sql(SqlShellConfig),
+    Healthcheck(HealthcheckConfig),
+}
+
+/// `minispark submit`: one application, run to its end.
+#[derive(Debug, Clone)]
+pub struct SubmitConfig {
+    pub driver: DriverConfig,
+    /// A SQL job file or a PySpark program (.py).
+    pub application: PathBuf,
+    /// Arguments for a PySpark program.
+    pub arguments: Vec<String>,
+}
+
+/// `minispark driver`: a driver that runs its start-up jobs, then serves until stopped.
+#[derive(Debug, Clone)]
+pub struct DriverServerConfig {
+    pub driver: DriverConfig,
+    /// SQL job files to run at start, in order.
+    pub jobs: Vec<PathBuf>,
+    /// A local directory to upload to s3://spark-data first.
+    pub data: Option<PathBuf>,
+    /// The application UI's port; the next free one is taken if it is in use.
+    pub ui_port: u16,
+    /// The address the application UI and Spark Connect listen on.
+    pub bind: String,
+    pub connect_port: u16,
+}
+
+/// `minispark all`: a cluster in one process and one application on it.
+#[derive(Debug, Clone)]
+pub struct AllConfig {
+    pub cluster: LocalClusterOptions,
+    /// A SQL job file or a PySpark program (.py).
+    pub application: PathBuf,
+    /// Exit after the application instead of serving until Ctrl-C.
+    pub exit: bool,
+    /// A local directory uploaded to s3://spark-data before the application runs.
+    pub data: PathBuf,
+    pub ui_port: u16,
+    pub connect_port: u16,
+    /// No progress lines.
+    pub quiet: bool,
+}
+
+/// `minispark sql`: SQL from a string, a file, or typed at the terminal.
+#[derive(Debug, Clone)]
+pub struct SqlShellConfig {
+    pub driver: DriverConfig,
+    pub execute: Option<String>,
+    pub file: Option<PathBuf>,
+}
+
+/// `minispark healthcheck`: which role (or URL) to probe, and how.
+#[derive(Debug, Clone, Args)]
+pub struct HealthcheckConfig {
+    /// The role to check on this machine, or any http:// URL (healthy if it answers 2xx).
+    pub target: String,
+
+    /// Port of the role (default: the role's port, from its environment variable or default).
+    #[arg(long)]
+    pub port: Option<u16>,
+
+    /// Host the role listens on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Master only: healthy once exactly this many workers are ALIVE (for scripts that scale).
+    #[arg(long)]
+    pub alive_workers: Option<u64>,
+
+    /// Seconds to wait for an answer.
+    #[arg(long, default_value_t = 3)]
+    pub timeout: u64,
+}
+
+/// Settings for storage, master and workers in one process (`minispark all`, and the tests).
+#[derive(Debug, Clone)]
+pub struct LocalClusterOptions {
+    /// The address every role advertises.
+    pub host: String,
+    /// The address every role listens on, if not `host` (0.0.0.0 in a container).
+    pub bind: Option<String>,
+    pub workers: usize,
+    pub cores: usize,
+    pub memory_mb: u64,
+    pub master_port: u16,
+    pub master_webui_port: u16,
+    /// Web UI port of the first worker; the others take the next ones. 0: free ports.
+    pub worker_webui_port: u16,
+    pub storage_port: u16,
+    pub console_port: u16,
+    pub storage_dir: PathBuf,
+    pub root_user: String,
+    pub root_password: String,
+    pub worker_timeout_secs: u64,
+}
+
+impl LocalClusterOptions {
+    pub fn bind_host(&self) -> &str {
+        self.bind.as_deref().unwrap_or(&self.host)
+    }
+
+    /// Free ports everywhere, storage in `storage_dir`: what tests use.
+    pub fn ephemeral(storage_dir: &std::path::Path) -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            bind: None,
+            workers: 3,
+            cores: 2,
+            memory_mb: 512,
+            master_port: 0,
+            master_webui_port: 0,
+            worker_webui_port: 0,
+            storage_port: 0,
+            console_port: 0,
+            storage_dir: storage_dir.to_path_buf(),
+            root_user: "minioadmin".into(),
+            root_password: "minioadmin".into(),
+            worker_timeout_secs: 8,
+        }
+    }
 }
 
 /// Variables that may instead be given as `NAME_FILE`, a file holding the value: the MinIO and

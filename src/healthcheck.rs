@@ -6,30 +6,10 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, ValueEnum};
+use clap::ValueEnum;
 use serde_json::Value;
 
-#[derive(Debug, Args)]
-pub struct HealthcheckArgs {
-    /// The role to check on this machine, or any http:// URL (healthy if it answers 2xx).
-    pub target: String,
-
-    /// Port of the role (default: the role's port, from its environment variable or default).
-    #[arg(long)]
-    pub port: Option<u16>,
-
-    /// Host the role listens on.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: String,
-
-    /// Master only: healthy once exactly this many workers are ALIVE (for scripts that scale).
-    #[arg(long)]
-    pub alive_workers: Option<u64>,
-
-    /// Seconds to wait for an answer.
-    #[arg(long, default_value_t = 3)]
-    pub timeout: u64,
-}
+use crate::config::HealthcheckConfig;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Role {
@@ -77,7 +57,7 @@ impl Role {
     }
 }
 
-pub async fn run(args: HealthcheckArgs) -> Result<()> {
+pub async fn run(args: HealthcheckConfig) -> Result<()> {
     let (url, role) = if args.target.starts_with("http://") || args.target.starts_with("https://") {
         (args.target.clone(), None)
     } else {

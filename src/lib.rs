@@ -1,9 +1,13 @@
 //! minispark: a Spark-standalone-shaped cluster in one binary.
 //!
 //! Roles: [`storage`] (S3, replaces MinIO), [`master`] (hosts the Ballista scheduler), [`worker`]
-//! (hosts a Ballista executor), [`driver`] (runs applications through a Ballista client) and [`all`]
-//! (every role in one process); [`connect`] serves Spark Connect to PySpark programs from the
-//! driver; [`healthcheck`] probes a role for container healthchecks. [`config`] holds the one configuration shared by all of them.
+//! (hosts a Ballista executor), [`driver`] (runs applications through a Ballista client), and
+//! [`connect`] (serves Spark Connect to PySpark programs on any [`connect::engine::Engine`]).
+//! Roles do not know each other's internals: [`launch`] (`submit`, `driver`) and [`all`] (every
+//! role in one process) put them together. [`cli`] turns the command line into one
+//! [`config::Command`]; [`config`] holds the configuration every role receives. [`healthcheck`]
+//! probes a role for container healthchecks; [`paths`], [`s3`], [`service`] and [`web`] are shared
+//! plumbing.
 
 pub mod all;
 pub mod cli;
@@ -11,8 +15,10 @@ pub mod config;
 pub mod connect;
 pub mod driver;
 pub mod healthcheck;
+pub mod launch;
 pub mod logging;
 pub mod master;
+pub mod paths;
 pub mod s3;
 pub mod service;
 pub mod signals;

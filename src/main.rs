@@ -4,7 +4,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use minispark::cli::{Cli, Command};
+use minispark::cli::Cli;
+use minispark::config::Command;
 
 fn main() -> ExitCode {
     if let Err(err) = minispark::config::load_secret_files() {
@@ -21,15 +22,15 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async move {
-        match cli.command {
-            Command::Master(args) => minispark::master::run(args).await,
-            Command::Worker(args) => minispark::worker::run(args).await,
-            Command::Storage(args) => minispark::storage::run(args).await,
-            Command::Submit(args) => minispark::driver::submit(args).await,
-            Command::Driver(args) => minispark::driver::serve(args).await,
-            Command::All(args) => minispark::all::run(args).await,
-            Command::Sql(args) => minispark::driver::shell::run(args).await,
-            Command::Healthcheck(args) => minispark::healthcheck::run(args).await,
+        match cli.into_command() {
+            Command::Master(config) => minispark::master::run(config).await,
+            Command::Worker { master, worker } => minispark::worker::run(master, worker).await,
+            Command::Storage(config) => minispark::storage::run(config).await,
+            Command::Submit(config) => minispark::launch::submit(config).await,
+            Command::Driver(config) => minispark::launch::serve_driver(config).await,
+            Command::All(config) => minispark::all::run(config).await,
+            Command::Sql(config) => minispark::driver::shell::run(config).await,
+            Command::Healthcheck(config) => minispark::healthcheck::run(config).await,
         }
     });
     match result {

@@ -1,8 +1,8 @@
 //! Running one `ExecutePlan`: a query's rows as Arrow IPC batches, `show()` text, or a command
 //! (write, SQL, temp view), always ending with `ResultComplete`.
 //!
-//! Queries run on the workers through the driver's Ballista session ([`Driver::run_job`]), so they
-//! appear in the application UI like any job. Writes follow Spark's save modes on a directory:
+//! Queries run on the session's [`Engine`]: on the cluster, through the driver's Ballista session,
+//! so they appear in the application UI like any job. Writes follow Spark's save modes on a directory:
 //! `overwrite` replaces what was there only after the new files are written, `append` adds files,
 //! `error` refuses an existing directory, `ignore` leaves it alone.
 
@@ -32,14 +32,14 @@ use super::error::{ConnectError, ConnectResult};
 use super::plan::Translator;
 use super::session::{Operation, Session};
 use super::types;
-use crate::driver::Driver;
+use super::engine::{BatchSink, Engine};
 
 /// Largest Arrow payload per response; gRPC clients accept 128 MiB, smaller keeps memory flat.
 const MAX_BATCH_BYTES: usize = 4 << 20;
 
 /// Produces the responses of `plan` into `operation`, then its end.
-pub async fn run(driver: Arc<Driver>, session: Arc<Session>, operation: Arc<Operation>, plan: Plan) {
-    let produce = produce(&driver, &session, &operation, plan);
+pub async fn run(engine: Arc<dyn Engine>, session: Arc<Session>, operation: Arc<Operation>, plan: Plan) {
+    let produce = produce(engine.as_ref(), &session, &operation, plan);
     let result = tokio::select! {
         result = produce => result,
         _ = operation.cancel.cancelled() => Err(ConnectError::execution(format!(
@@ -71,16 +71,16 @@ pub fn response(session: &Session, operation: &Operation, kind: ResponseType) ->
 }
 
 async fn produce(
-    driver: &Arc<Driver>,
+    engine: &dyn Engine,
     session: &Arc<Session>,
     operation: &Arc<Operation>,
     plan: Plan,
 ) -> ConnectResult<()> {
     match plan.op_type {
-        Some(OpType::Root(relation)) => query(driver, session, operation, &relation).await,
+        Some(OpType::Root(relation)) => query(engine, session, operation, &relation).await,
         Some(OpType::Command(command)) => match command.command_type {
-            Some(CommandType::SqlCommand(sql)) => sql_command(driver, session, operation, sql).await,
-            Some(CommandType::WriteOperation(write)) => write_operation(driver, session, write).await,
+            Some(CommandType::SqlCommand(sql)) => sql_command(engine, session, operation, sql).await,
+            Some(CommandType::WriteOperation(write)) => write_operation(engine, session, write).await,
             Some(CommandType::CreateDataframeView(view)) => create_view(session, view).await,
             Some(CommandType::MlCommand(_)) => Err(ConnectError::unsupported("Spark ML (pyspark.ml over Connect)")),
             Some(other) => Err(ConnectError::unsupported(format!("the command {}", command_name(&other)))),
@@ -108,7 +108,7 @@ fn describe(relation: &Relation) -> String {
 }
 
 async fn query(
-    driver: &Arc<Driver>,
+    engine: &dyn Engine,
     session: &Arc<Session>,
     operation: &Arc<Operation>,
     relation: &Relation,
@@ -120,7 +120,7 @@ async fn query(
         let names: Vec<String> = plan.schema().fields().iter().map(|f| f.name().clone()).collect();
         let rows = show.num_rows.max(0) as usize;
         let limited = LogicalPlanBuilder::from(plan).limit(0, Some(rows + 1))?.build()?;
-        let batches = collect(driver, session, limited, &describe(input)).await?;
+        let batches = collect(engine, session, limited, &describe(input)).await?;
         let text = super::show::show_string(&names, &batches, rows, show.truncate.max(0) as usize, show.vertical);
         let schema =
             Arc::new(Schema::new(vec![Field::new("show_string", datafusion::arrow::datatypes::DataType::Utf8, false)]));
@@ -135,15 +135,17 @@ async fn query(
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<RecordBatch>(4);
     let label = format!("connect {}", short_id(&operation.id));
     let ctx = session.ctx.clone();
-    let forward = async move |mut stream: datafusion::execution::SendableRecordBatchStream| -> anyhow::Result<()> {
-        while let Some(batch) = stream.next().await {
-            if sender.send(batch?).await.is_err() {
-                return Err(anyhow!("the client went away"));
+    let forward: BatchSink = Box::new(move |mut stream| {
+        Box::pin(async move {
+            while let Some(batch) = stream.next().await {
+                if sender.send(batch?).await.is_err() {
+                    return Err(anyhow!("the client went away"));
+                }
             }
-        }
-        Ok(())
-    };
-    let job = driver.run_job(&ctx, plan, &label, &description, forward);
+            Ok(())
+        })
+    });
+    let job = engine.run(&ctx, plan, &label, &description, forward);
     let send = async {
         let mut offset = 0i64;
         let mut sent_any = false;
@@ -169,18 +171,22 @@ fn short_id(id: &str) -> &str {
     &id[..id.len().min(8)]
 }
 
-/// Runs `plan` on the cluster and collects its rows in the driver.
+/// Runs `plan` on the engine and collects its rows here.
 async fn collect(
-    driver: &Driver,
+    engine: &dyn Engine,
     session: &Session,
     plan: LogicalPlan,
     description: &str,
 ) -> ConnectResult<Vec<RecordBatch>> {
-    let collect = async |stream: datafusion::execution::SendableRecordBatchStream| -> anyhow::Result<Vec<RecordBatch>> {
-        Ok(futures::TryStreamExt::try_collect(stream).await?)
-    };
-    let (_, batches) = driver.run_job(&session.ctx, plan, "connect", description, collect).await?;
-    Ok(batches)
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let collect: BatchSink = Box::new(move |stream| {
+        Box::pin(async move {
+            let batches: Vec<RecordBatch> = futures::TryStreamExt::try_collect(stream).await?;
+            sender.send(batches).map_err(|_| anyhow!("the operation went away"))
+        })
+    });
+    engine.run(&session.ctx, plan, "connect", description, collect).await?;
+    receiver.await.map_err(|_| ConnectError::execution("the job ended without its rows"))
 }
 
 /// Sends `batch` in pieces of at most MAX_BATCH_BYTES; returns the row offset after it.
@@ -255,7 +261,7 @@ fn ipc_stream(schema: &Schema, batches: &[RecordBatch]) -> ConnectResult<Vec<u8>
 /// `spark.sql(...)`: statements run now; a query is checked now and answered with its relation,
 /// which the client runs when it needs rows (as Spark does).
 async fn sql_command(
-    driver: &Arc<Driver>,
+    engine: &dyn Engine,
     session: &Arc<Session>,
     operation: &Arc<Operation>,
     sql: proto::SqlCommand,
@@ -280,14 +286,14 @@ async fn sql_command(
         LogicalPlan::Ddl(_) | LogicalPlan::Statement(_) | LogicalPlan::Dml(_) | LogicalPlan::Copy(_) => {
             if let LogicalPlan::Ddl(DdlStatement::CreateExternalTable(table)) = &plan {
                 for location in &table.locations {
-                    crate::driver::check_input_exists(&session.ctx, location)
+                    crate::paths::check_input_exists(&session.ctx, location)
                         .await
                         .map_err(|e| ConnectError::analysis(format!("[PATH_NOT_FOUND] {e:#}")))?;
                 }
             }
             let batches = match &plan {
                 LogicalPlan::Dml(_) | LogicalPlan::Copy(_) => {
-                    collect(driver, session, plan, &describe(&relation)).await?
+                    collect(engine, session, plan, &describe(&relation)).await?
                 }
                 _ => session.ctx.execute_logical_plan(plan).await?.collect().await?,
             };
@@ -334,7 +340,7 @@ async fn create_view(session: &Arc<Session>, view: proto::CreateDataFrameViewCom
 
 /// `df.write...save(path)`.
 async fn write_operation(
-    driver: &Arc<Driver>,
+    engine: &dyn Engine,
     session: &Arc<Session>,
     write: proto::WriteOperation,
 ) -> ConnectResult<()> {
@@ -374,7 +380,7 @@ async fn write_operation(
         other => return Err(ConnectError::unsupported(format!("writing the format {other:?}"))),
     };
     let directory = if path.ends_with('/') { path.clone() } else { format!("{path}/") };
-    let existing = crate::driver::existing_files(&session.ctx, &directory).await?;
+    let existing = crate::paths::existing_files(&session.ctx, &directory).await?;
     let mode = SaveMode::try_from(write.mode).unwrap_or(SaveMode::Unspecified);
     match mode {
         SaveMode::ErrorIfExists | SaveMode::Unspecified if !existing.is_empty() => {
@@ -396,7 +402,7 @@ async fn write_operation(
         partition_by,
     )?
     .build()?;
-    collect(driver, session, copy, &format!("write {format} to {path}")).await?;
+    collect(engine, session, copy, &format!("write {format} to {path}")).await?;
     if mode == SaveMode::Overwrite {
         // Only now, with the new files in place: a failed write keeps the previous data.
         existing.remove().await?;

@@ -31,7 +31,7 @@ use super::plan::Translator;
 use super::session::{Operation, SPARK_VERSION, Session, Sessions};
 use super::spark_connect_service_server::SparkConnectService;
 use super::types;
-use crate::driver::Driver;
+use super::engine::Engine;
 
 type ResponseStream = Pin<Box<dyn Stream<Item = Result<ExecutePlanResponse, Status>> + Send>>;
 
@@ -67,15 +67,15 @@ session_requests!(
     ReleaseExecuteRequest
 );
 
-/// The Spark Connect server of one driver.
+/// The Spark Connect server of one application.
 pub struct ConnectService {
-    driver: Arc<Driver>,
+    engine: Arc<dyn Engine>,
     sessions: Sessions,
 }
 
 impl ConnectService {
-    pub fn new(driver: Arc<Driver>) -> Self {
-        Self { driver, sessions: Sessions::default() }
+    pub fn new(engine: Arc<dyn Engine>) -> Self {
+        Self { engine, sessions: Sessions::default() }
     }
 
     /// The session a request names, created on its first request. A client that saw another
@@ -115,9 +115,9 @@ impl ConnectService {
     }
 
     async fn open_session(&self, session_id: &str, user: &str) -> ConnectResult<Session> {
-        let (ctx, stores) = self
-            .driver
-            .new_session(
+        let opened = self
+            .engine
+            .open_session(
                 // Spark's SQL: its dialect (backquotes, `div`), 2.5 as a decimal, NULLs first in
                 // ascending order.
                 &[
@@ -130,16 +130,17 @@ impl ConnectService {
             )
             .await?;
         // Spark's `global_temp` database for global temporary views.
-        if let Some(catalog) = ctx.catalog("datafusion") {
+        if let Some(catalog) = opened.ctx.catalog("datafusion") {
             catalog.register_schema("global_temp", Arc::new(datafusion::catalog::MemorySchemaProvider::new()))?;
         }
+        let application = self.engine.application();
         let conf = BTreeMap::from([
-            ("spark.app.name".to_string(), self.driver.app.name.clone()),
-            ("spark.app.id".to_string(), self.driver.app.id.clone()),
-            ("spark.master".to_string(), self.driver.master().to_string()),
+            ("spark.app.name".to_string(), application.name),
+            ("spark.app.id".to_string(), application.id),
+            ("spark.master".to_string(), application.master),
         ]);
         tracing::info!(session = session_id, user, "Spark Connect session opened");
-        Ok(Session::new(session_id, user, ctx, stores, conf))
+        Ok(Session::new(session_id, user, opened.ctx, opened.stores, conf))
     }
 
     fn operation_stream(session: Arc<Session>, operation: Arc<Operation>, start: u64) -> ResponseStream {
@@ -410,7 +411,7 @@ impl SparkConnectService for ConnectService {
         let operation =
             Arc::new(Operation::new(&operation_id, request.tags.clone(), reattachable(&request.request_options)));
         session.add_operation(operation.clone())?;
-        tokio::spawn(execute::run(self.driver.clone(), session.clone(), operation.clone(), plan));
+        tokio::spawn(execute::run(self.engine.clone(), session.clone(), operation.clone(), plan));
         Ok(Response::new(Self::operation_stream(session, operation, 0)))
     }
 

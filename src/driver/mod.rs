@@ -10,7 +10,6 @@
 pub mod copy;
 pub mod jobs;
 pub mod progress;
-pub mod pyspark;
 pub mod script;
 pub mod shell;
 pub mod webui;
@@ -26,7 +25,6 @@ use ballista_core::execution_plans::DistributedQueryExec;
 use ballista_core::object_store::session_config_with_s3_support;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::util::pretty::pretty_format_batches;
-use datafusion::datasource::listing::ListingTableUrl;
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::logical_expr::{DdlStatement, LogicalPlan};
@@ -34,15 +32,14 @@ use datafusion::optimizer::AnalyzerRule;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion_proto::protobuf::LogicalPlanNode;
-use futures::{StreamExt, TryStreamExt};
-use object_store::ObjectStoreExt;
+use futures::TryStreamExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::cli::{DriverArgs, SubmitArgs};
 use crate::config::{DriverConfig, MasterUrl};
 use crate::master::api::{ApplicationFinished, ApplicationRegistered, ApplicationRegistration};
 use crate::s3::ClusterObjectStores;
-use crate::service::{bind_port_or_next, serve_router};
+use crate::paths::{check_input_exists, existing_files};
+use crate::service::serve_router;
 use script::{Statement, split_statements};
 use webui::ApplicationInfo;
 
@@ -77,92 +74,6 @@ pub enum Outcome {
     Wrote { rows: u64, target: String },
     /// A query's result rows.
     Rows(Vec<RecordBatch>),
-}
-
-/// `minispark submit`: runs one application (a SQL job file or a PySpark program) and exits with
-/// its status.
-pub async fn submit(args: SubmitArgs) -> Result<()> {
-    let name = application_name(&args.driver, &args.job);
-    let driver = Arc::new(Driver::connect(&args.driver, &name).await?);
-    let result = if pyspark::is_python(&args.job) {
-        let shutdown = CancellationToken::new();
-        let listener = crate::service::bind_host("127.0.0.1", 0).await?;
-        let connect = crate::connect::serve(driver.clone(), listener, shutdown.clone())?;
-        let result = pyspark::run(&args.job, &args.arguments, connect.address).await;
-        shutdown.cancel();
-        result.and(connect.stopped().await)
-    } else {
-        driver.run_and_print(&args.job).await.map(drop)
-    };
-    driver.finish(result.is_ok()).await;
-    result
-}
-
-/// Like Spark's `spark.port.maxRetries`: a second driver on the machine takes 4041, and so on.
-pub const UI_PORT_ATTEMPTS: u16 = 16;
-
-/// `minispark driver`: uploads the data directory if asked, serves the application UI, runs the
-/// given job files, then serves Spark Connect until Ctrl-C or SIGTERM.
-pub async fn serve(args: DriverArgs) -> Result<()> {
-    let name = args.driver.name.clone().unwrap_or_else(|| "minispark-driver".into());
-    if let Some(dir) = &args.data {
-        let (files, bytes) = crate::s3::upload_dir_to_bucket(&args.driver.s3, "spark-data", dir).await?;
-        eprintln!("uploaded {files} files ({:.1} MB) from {} to s3://spark-data", bytes as f64 / 1e6, dir.display());
-    }
-    // Bound before the application registers, so a port problem leaves nothing behind on the master.
-    let ui_listener = bind_port_or_next(&args.bind, args.ui_port, UI_PORT_ATTEMPTS).await?;
-    let connect_listener = crate::service::bind_host(&args.bind, args.connect_port).await?;
-    let mut config = args.driver.clone();
-    config.ui_url = Some(format!("http://{}:{}", advertised_name(&args.bind), ui_listener.local_addr()?.port()));
-    let driver = Arc::new(Driver::connect(&config, &name).await?);
-    let mut result = Ok(());
-    for job in &args.jobs {
-        result = driver.run_application(job, &[], None).await;
-        if result.is_err() {
-            break;
-        }
-    }
-    // Served once the start-up jobs are done: a healthcheck then means "ready for more work".
-    if result.is_ok() {
-        let shutdown = CancellationToken::new();
-        let served = driver
-            .serve_ui(ui_listener, shutdown.clone())
-            .and_then(|ui| Ok((ui, crate::connect::serve(driver.clone(), connect_listener, shutdown.clone())?)));
-        result = match served {
-            Ok((ui, connect)) => {
-                let (id, master) = (&driver.app.id, &driver.master);
-                println!(
-                    "driver {id} ready on {master}; application UI http://{}/, Spark Connect sc://{}:{}; stop with Ctrl-C",
-                    ui.address,
-                    advertised_name(&args.bind),
-                    connect.address.port()
-                );
-                crate::signals::wait_for_shutdown().await;
-                shutdown.cancel();
-                ui.stopped().await.and(connect.stopped().await)
-            }
-            Err(err) => Err(err),
-        };
-    }
-    driver.finish(result.is_ok()).await;
-    result
-}
-
-/// The name others reach a server bound to `bind` by: the machine's host name when it listens on
-/// every interface (in a container that is the container's name on its network).
-fn advertised_name(bind: &str) -> String {
-    if bind.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_unspecified())
-        && let Ok(name) = std::fs::read_to_string("/proc/sys/kernel/hostname")
-    {
-        return name.trim().to_string();
-    }
-    bind.to_string()
-}
-
-fn application_name(config: &DriverConfig, job: &Path) -> String {
-    config.name.clone().unwrap_or_else(|| {
-        job.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "minispark-job".into())
-    })
 }
 
 impl Driver {
@@ -248,21 +159,6 @@ impl Driver {
         {
             tracing::warn!("cannot report the end of {} to the master: {err:#}", self.app.id);
         }
-    }
-
-    /// Runs an application: a SQL job file, printing what each statement did, or a PySpark
-    /// program against the Spark Connect server at `connect` (which must serve this driver).
-    pub async fn run_application(
-        &self,
-        path: &Path,
-        arguments: &[String],
-        connect: Option<std::net::SocketAddr>,
-    ) -> Result<()> {
-        if pyspark::is_python(path) {
-            let connect = connect.context("PySpark programs need the driver's Spark Connect server")?;
-            return pyspark::run(path, arguments, connect).await;
-        }
-        self.run_and_print(path).await.map(drop)
     }
 
     /// Runs a job file and prints what each statement did: query results as tables, writes as
@@ -477,70 +373,6 @@ fn copy_directory(plan: &LogicalPlan) -> Option<&str> {
     match plan {
         LogicalPlan::Copy(copy) if copy.output_url.ends_with('/') => Some(&copy.output_url),
         _ => None,
-    }
-}
-
-/// Fails unless something is stored at `location`: the file, or files under the directory.
-pub async fn check_input_exists(ctx: &SessionContext, location: &str) -> Result<()> {
-    let (url, store) = store_for(ctx, location)?;
-    let prefix = url.prefix();
-    if !url.is_collection() && store.head(prefix).await.is_ok() {
-        return Ok(());
-    }
-    match store.list(Some(prefix)).next().await {
-        Some(Ok(_)) => Ok(()),
-        Some(Err(err)) => Err(anyhow!("cannot read input path {location}: {err}")),
-        None => Err(anyhow!("input path {location} does not exist (nothing is stored under it)")),
-    }
-}
-
-/// The object store holding a table or output location, and the location as a URL.
-pub fn store_for(
-    ctx: &SessionContext,
-    location: &str,
-) -> Result<(ListingTableUrl, Arc<dyn object_store::ObjectStore>)> {
-    let url = ListingTableUrl::parse(location).with_context(|| format!("invalid location {location:?}"))?;
-    let store = ctx.runtime_env().object_store(&url)?;
-    Ok((url, store))
-}
-
-/// The files a write into `directory` replaces. They are removed only after the new files are
-/// written, so a failed write leaves the previous result in place.
-pub async fn existing_files(ctx: &SessionContext, directory: &str) -> Result<ReplacedFiles> {
-    let (url, store) = store_for(ctx, directory)?;
-    let mut files = Vec::new();
-    let mut listing = store.list(Some(url.prefix()));
-    while let Some(entry) = listing.next().await {
-        match entry {
-            Ok(meta) => files.push(meta.location),
-            Err(object_store::Error::NotFound { .. }) => break,
-            Err(err) => return Err(anyhow!("cannot list {directory}: {err}")),
-        }
-    }
-    drop(listing);
-    Ok(ReplacedFiles { directory: directory.to_string(), store, files })
-}
-
-/// Files of a previous result, to be removed once the new one is written.
-pub struct ReplacedFiles {
-    directory: String,
-    store: Arc<dyn object_store::ObjectStore>,
-    files: Vec<object_store::path::Path>,
-}
-
-impl ReplacedFiles {
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
-    pub async fn remove(self) -> Result<()> {
-        for file in &self.files {
-            self.store
-                .delete(file)
-                .await
-                .with_context(|| format!("wrote {} but cannot remove the previous file {file}", self.directory))?;
-        }
-        Ok(())
     }
 }
 

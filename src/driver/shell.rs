@@ -7,36 +7,19 @@
 //! readline crate would add history, but the one worth having (rustyline) changes libc's features
 //! and with them the build of every dependency: 40 minutes of rebuild on 2 cores.
 
-use std::io::IsTerminal;
-use std::path::PathBuf;
-
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use anyhow::{Result, bail};
-use clap::Args;
 
 use super::script::{needs_more_input, split_statements};
 use super::{Driver, print_results};
-use crate::config::DriverConfig;
+use crate::config::SqlShellConfig;
 
-#[derive(Debug, Args)]
-pub struct SqlArgs {
-    #[command(flatten)]
-    pub driver: DriverConfig,
-
-    /// SQL statements to run, then exit.
-    #[arg(short = 'e', long = "execute", conflicts_with = "file")]
-    pub execute: Option<String>,
-
-    /// A SQL file to run, then exit.
-    #[arg(short = 'f', long = "file")]
-    pub file: Option<PathBuf>,
-}
-
-pub async fn run(args: SqlArgs) -> Result<()> {
-    let name = args.driver.name.clone().unwrap_or_else(|| "minispark-sql".into());
-    let driver = Driver::connect(&args.driver, &name).await?;
-    let result = match (&args.execute, &args.file) {
+/// `minispark sql`.
+pub async fn run(config: SqlShellConfig) -> Result<()> {
+    let name = config.driver.name.clone().unwrap_or_else(|| "minispark-sql".into());
+    let driver = Driver::connect(&config.driver, &name).await?;
+    let result = match (&config.execute, &config.file) {
         (Some(sql), _) => match driver.run_sql(sql, "-e").await {
             Ok(results) => print_results(&results),
             Err(err) => Err(err),

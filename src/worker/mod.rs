@@ -43,7 +43,6 @@ use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 use tonic::transport::server::TcpIncoming;
 
-use crate::cli::WorkerArgs;
 use crate::config::{MasterUrl, WorkerConfig};
 use crate::master::api::{WorkerAcknowledged, WorkerAnnouncement};
 use crate::master::registry::compact_timestamp;
@@ -184,13 +183,13 @@ pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: Cancella
 }
 
 /// `minispark worker spark://HOST:PORT`: runs until Ctrl-C or SIGTERM.
-pub async fn run(args: WorkerArgs) -> Result<()> {
+pub async fn run(master: MasterUrl, config: WorkerConfig) -> Result<()> {
     let shutdown = CancellationToken::new();
-    let worker = start(&args.master, &args.worker, shutdown.clone()).await?;
+    let worker = start(&master, &config, shutdown.clone()).await?;
     println!(
         "Worker {} registered with {} ({} cores, {} MiB; web UI http://{}:{}/)",
         worker.info.id,
-        args.master,
+        master,
         worker.info.cores,
         worker.info.memory_mb,
         worker.info.host,
