@@ -10,6 +10,10 @@ functions at the bottom of each `pyspark.sql.connect.*` module) run, and runs ea
 a fresh session (`SparkSession.builder.remote(URL).create()`, stopped afterwards), with the flags
 those runners use: ELLIPSIS | NORMALIZE_WHITESPACE | IGNORE_EXCEPTION_DETAIL.
 
+Time zones: the client runs with TZ=UTC (unless TZ is set), and the server should use UTC as its
+session time zone too (spark-oracle.sh does): 17 docstrings build timestamps from Python datetimes
+on the client and show them on the server, and pass only when the two zones agree.
+
 The docstrings run one at a time in a worker process; one that has not finished after --timeout
 seconds counts as failed ("timeout") and the worker is replaced, so a server that hangs costs
 the timeout, not the run.
@@ -50,6 +54,7 @@ GROUPS = [
 
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
 EXCERPT_CHARS = 1200
+VERSION = "\0version"  # the worker's request for the server's Spark version
 
 
 def group_of(module, short_name):
@@ -102,6 +107,14 @@ def worker(conn, url):
         request = conn.recv()
         if request is None:
             return
+        if request == VERSION:
+            try:
+                spark = SparkSession.builder.remote(url).create()
+                conn.send({"version": spark.version})
+                spark.stop()
+            except Exception as e:  # noqa: BLE001
+                conn.send({"version": f"unknown ({type(e).__name__}: {str(e)[:200]})"})
+            continue
         module, test = tests[request]
         started = time.monotonic()
         out = io.StringIO()
@@ -199,6 +212,11 @@ class Runner:
             "failure": f"{reason} after {time.monotonic() - started:.0f} s",
         }
 
+    def server_version(self, timeout):
+        """What the server says its Spark version is, or why it did not say."""
+        r = self.run(VERSION, timeout)
+        return r.get("version") or r["failure"]
+
     def stop(self, kill=False):
         if self.proc is None:
             return
@@ -212,20 +230,6 @@ class Runner:
             self.proc.kill()
             self.proc.join(10)
         self.proc = None
-
-
-def server_version(url):
-    """What the server says its Spark version is (asked once, with its own session)."""
-    from pyspark.sql import SparkSession
-
-    try:
-        spark = SparkSession.builder.remote(url).create()
-        try:
-            return spark.version
-        finally:
-            spark.stop()
-    except Exception as e:  # noqa: BLE001
-        return f"unknown ({type(e).__name__})"
 
 
 def table(results, baseline):
@@ -324,7 +328,12 @@ def main():
         with open(args.baseline) as f:
             baseline = json.load(f)
 
-    version = server_version(args.remote)
+    runner = Runner(args.remote)
+    version = runner.server_version(args.timeout)
+    if version.startswith(("unknown", "timeout", "worker died")):
+        runner.stop()
+        print(f"no answer from {args.remote}: {version}", file=sys.stderr)
+        return 1
     print(f"{len(tests)} docstrings, client pyspark {pyspark.__version__}, server {version} at {args.remote}",
           file=sys.stderr)
     doc = {
@@ -340,7 +349,6 @@ def main():
         "results": [],
     }
     started = time.monotonic()
-    runner = Runner(args.remote)
     try:
         for i, (group, module, name, short) in enumerate(tests, 1):
             r = runner.run(name, args.timeout)
