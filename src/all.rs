@@ -147,7 +147,11 @@ pub async fn run(config: AllConfig) -> Result<()> {
     let bind = config.cluster.bind_host().to_string();
     let cluster = LocalCluster::start(config.cluster.clone()).await?;
     let (files, bytes) = cluster.upload_data(&config.data).await?;
-    eprintln!("uploaded {files} files ({:.1} MB) from {} to s3://spark-data", bytes as f64 / 1e6, config.data.display());
+    eprintln!(
+        "uploaded {files} files ({:.1} MB) from {} to s3://spark-data",
+        bytes as f64 / 1e6,
+        config.data.display()
+    );
 
     let mut driver_config = cluster.driver_config(config.quiet);
     driver_config.name = Some(crate::launch::application_name(&driver_config, &config.application));

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{
-    self, AllConfig, DriverConfig, DriverServerConfig, HealthcheckConfig, LocalClusterOptions, MasterConfig,
-    MasterUrl, SPARK_CONNECT_PORT, SqlShellConfig, StorageConfig, SubmitConfig, WorkerConfig,
+    self, AllConfig, DriverConfig, DriverServerConfig, HealthcheckConfig, LocalClusterOptions, MasterConfig, MasterUrl,
+    SPARK_CONNECT_PORT, SqlShellConfig, StorageConfig, SubmitConfig, WorkerConfig,
 };
 
 /// A Spark-standalone-shaped cluster in one binary: master, workers, driver and S3 storage.

@@ -31,6 +31,16 @@ pub struct Application {
 /// What consumes a plan's result: the rows streamed to a client, or collected for a command.
 pub type BatchSink = Box<dyn FnOnce(SendableRecordBatchStream) -> BoxFuture<'static, Result<()>> + Send>;
 
+/// Analyzer rules that give a session's plans Spark's semantics.
+pub type AnalyzerRules = Vec<Arc<dyn AnalyzerRule + Send + Sync>>;
+
+/// How a job is named: `label` in progress lines, `description` in job histories.
+#[derive(Debug, Clone, Copy)]
+pub struct JobNames<'a> {
+    pub label: &'a str,
+    pub description: &'a str,
+}
+
 /// A session of an engine: where plans are built and where `s3a://` paths lead.
 pub struct EngineSession {
     pub ctx: SessionContext,
@@ -45,22 +55,10 @@ pub trait Engine: Send + Sync {
 
     /// A new session with the `settings` (DataFusion option keys) and the analyzer `rules` that
     /// give its plans Spark's semantics.
-    async fn open_session(
-        &self,
-        settings: &[(&str, &str)],
-        rules: Vec<Arc<dyn AnalyzerRule + Send + Sync>>,
-    ) -> Result<EngineSession>;
+    async fn open_session(&self, settings: &[(&str, &str)], rules: AnalyzerRules) -> Result<EngineSession>;
 
-    /// Runs `plan`, planned in `ctx`, handing its rows to `sink`. `label` names the job in
-    /// progress lines, `description` in job histories.
-    async fn run(
-        &self,
-        ctx: &SessionContext,
-        plan: LogicalPlan,
-        label: &str,
-        description: &str,
-        sink: BatchSink,
-    ) -> Result<()>;
+    /// Runs `plan`, planned in `ctx`, handing its rows to `sink`.
+    async fn run(&self, ctx: &SessionContext, plan: LogicalPlan, names: JobNames<'_>, sink: BatchSink) -> Result<()>;
 }
 
 /// Plain DataFusion in this process: no cluster, no serialization of plans.
@@ -74,24 +72,21 @@ impl Engine for LocalEngine {
         Application { id: "local-app".into(), name: "local".into(), master: "local".into() }
     }
 
-    async fn open_session(
-        &self,
-        settings: &[(&str, &str)],
-        rules: Vec<Arc<dyn AnalyzerRule + Send + Sync>>,
-    ) -> Result<EngineSession> {
+    async fn open_session(&self, settings: &[(&str, &str)], rules: AnalyzerRules) -> Result<EngineSession> {
         let mut config = ballista_core::object_store::session_config_with_s3_support();
         for (key, value) in settings {
             config.options_mut().set(key, value)?;
         }
         let (runtime, stores) = crate::s3::runtime_env_with_stores(&config, None)?;
-        let mut state = SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features();
+        let mut state =
+            SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features();
         for rule in rules {
             state = state.with_analyzer_rule(rule);
         }
         Ok(EngineSession { ctx: SessionContext::new_with_state(state.build()), stores })
     }
 
-    async fn run(&self, ctx: &SessionContext, plan: LogicalPlan, _: &str, _: &str, sink: BatchSink) -> Result<()> {
+    async fn run(&self, ctx: &SessionContext, plan: LogicalPlan, _: JobNames<'_>, sink: BatchSink) -> Result<()> {
         let stream = ctx.execute_logical_plan(plan).await?.execute_stream().await?;
         sink(stream).await
     }

@@ -28,11 +28,11 @@ use spark_connect_proto::relation::RelType;
 use spark_connect_proto::write_operation::{SaveMode, SaveType};
 use spark_connect_proto::{self as proto, ExecutePlanResponse, Plan, Relation};
 
+use super::engine::{BatchSink, Engine, JobNames};
 use super::error::{ConnectError, ConnectResult};
 use super::plan::Translator;
 use super::session::{Operation, Session};
 use super::types;
-use super::engine::{BatchSink, Engine};
 
 /// Largest Arrow payload per response; gRPC clients accept 128 MiB, smaller keeps memory flat.
 const MAX_BATCH_BYTES: usize = 4 << 20;
@@ -145,7 +145,7 @@ async fn query(
             Ok(())
         })
     });
-    let job = engine.run(&ctx, plan, &label, &description, forward);
+    let job = engine.run(&ctx, plan, JobNames { label: &label, description: &description }, forward);
     let send = async {
         let mut offset = 0i64;
         let mut sent_any = false;
@@ -185,7 +185,7 @@ async fn collect(
             sender.send(batches).map_err(|_| anyhow!("the operation went away"))
         })
     });
-    engine.run(&session.ctx, plan, "connect", description, collect).await?;
+    engine.run(&session.ctx, plan, JobNames { label: "connect", description }, collect).await?;
     receiver.await.map_err(|_| ConnectError::execution("the job ended without its rows"))
 }
 

@@ -25,13 +25,13 @@ use spark_connect_proto::{
 };
 use tonic::{Request, Response, Status, Streaming};
 
+use super::engine::Engine;
 use super::error::{ConnectError, ConnectResult};
 use super::execute;
 use super::plan::Translator;
 use super::session::{Operation, SPARK_VERSION, Session, Sessions};
 use super::spark_connect_service_server::SparkConnectService;
 use super::types;
-use super::engine::Engine;
 
 type ResponseStream = Pin<Box<dyn Stream<Item = Result<ExecutePlanResponse, Status>> + Send>>;
 

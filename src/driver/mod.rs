@@ -37,8 +37,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{DriverConfig, MasterUrl};
 use crate::master::api::{ApplicationFinished, ApplicationRegistered, ApplicationRegistration};
-use crate::s3::ClusterObjectStores;
 use crate::paths::{check_input_exists, existing_files};
+use crate::s3::ClusterObjectStores;
 use crate::service::serve_router;
 use script::{Statement, split_statements};
 use webui::ApplicationInfo;

@@ -13,12 +13,11 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use datafusion::logical_expr::LogicalPlan;
-use datafusion::optimizer::AnalyzerRule;
 use datafusion::prelude::SessionContext;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{DriverConfig, DriverServerConfig, SubmitConfig};
-use crate::connect::engine::{Application, BatchSink, Engine, EngineSession};
+use crate::connect::engine::{AnalyzerRules, Application, BatchSink, Engine, EngineSession, JobNames};
 use crate::driver::Driver;
 use crate::service::bind_port_or_next;
 
@@ -134,23 +133,12 @@ impl Engine for Driver {
         Application { id: self.app.id.clone(), name: self.app.name.clone(), master: self.master().to_string() }
     }
 
-    async fn open_session(
-        &self,
-        settings: &[(&str, &str)],
-        rules: Vec<Arc<dyn AnalyzerRule + Send + Sync>>,
-    ) -> Result<EngineSession> {
+    async fn open_session(&self, settings: &[(&str, &str)], rules: AnalyzerRules) -> Result<EngineSession> {
         let (ctx, stores) = self.new_session(settings, rules).await?;
         Ok(EngineSession { ctx, stores })
     }
 
-    async fn run(
-        &self,
-        ctx: &SessionContext,
-        plan: LogicalPlan,
-        label: &str,
-        description: &str,
-        sink: BatchSink,
-    ) -> Result<()> {
-        self.run_job(ctx, plan, label, description, sink).await.map(drop)
+    async fn run(&self, ctx: &SessionContext, plan: LogicalPlan, names: JobNames<'_>, sink: BatchSink) -> Result<()> {
+        self.run_job(ctx, plan, names.label, names.description, sink).await.map(drop)
     }
 }
