@@ -6,15 +6,15 @@
 //! Without Chromium the browser checks print "skipped" and pass, so `cargo test` works on a machine
 //! with only the Rust toolchain; under CI (CI set) a missing Chromium fails the test.
 
-mod common;
-
 use std::process::{Command, Stdio};
 
 use minispark::all::{LocalCluster, LocalClusterOptions};
 use minispark::driver::Driver;
 use tokio_util::sync::CancellationToken;
 
-use common::{chromium, chromium_or_skip, repo, reqwest_json, screenshots};
+use crate::common::{
+    alone_in_the_process, chromium, chromium_or_skip, repo, reqwest_json, screenshots, sharing_the_process,
+};
 
 /// Loads `url` headless, lets its scripts run, and returns the resulting DOM; also saves a
 /// screenshot named `name`.png.
@@ -48,6 +48,11 @@ fn render(browser: &str, url: &str, name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_master_page_shows_three_alive_workers_linked_to_their_pages() {
+    // The worker page shows the log tail, the last 500 lines of this whole process, and must show
+    // this cluster's registration line among them; the other journeys' clusters log into the same
+    // tail and could push it out. (logging::init installs the one process-wide subscriber, so the
+    // journeys that run after this one log to stderr too.)
+    let _process = alone_in_the_process().await;
     minispark::logging::init(0);
     let tmp = tempfile::tempdir().unwrap();
     let cluster = LocalCluster::start(LocalClusterOptions::ephemeral(&tmp.path().join("storage"))).await.unwrap();
@@ -96,6 +101,7 @@ async fn the_master_page_shows_three_alive_workers_linked_to_their_pages() {
 /// page shows them finished with all their stages and tasks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_application_page_shows_the_finished_jobs_with_their_stages_and_tasks() {
+    let _process = sharing_the_process().await;
     let tmp = tempfile::tempdir().unwrap();
     let cluster = LocalCluster::start(LocalClusterOptions::ephemeral(&tmp.path().join("storage"))).await.unwrap();
     cluster.upload_data(&repo().join("data")).await.unwrap();

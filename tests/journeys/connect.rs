@@ -8,8 +8,6 @@
 //! a smoke script. The clients live in virtualenvs under the cargo target directory, installed
 //! from PyPI on first use. Without python3 the test prints "skipped", except under CI.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -20,7 +18,7 @@ use minispark::all::{LocalCluster, LocalClusterOptions};
 use minispark::driver::Driver;
 use tokio_util::sync::CancellationToken;
 
-use common::{example_job_local, repo, run, run_locally, virtualenv};
+use crate::common::{example_job_local, repo, run, run_locally, sharing_the_process, virtualenv};
 
 /// The PySpark 3.5 client, with the pins its dependencies need on Python 3.11.
 const PYSPARK_35: &str = "pyspark[connect]==3.5.9\npyarrow<19\nprotobuf<6\ngrpcio<1.68\ngrpcio-status<1.68\n\
@@ -28,6 +26,7 @@ const PYSPARK_35: &str = "pyspark[connect]==3.5.9\npyarrow<19\nprotobuf<6\ngrpci
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pyspark_programs_run_unchanged_on_the_cluster() {
+    let _process = sharing_the_process().await;
     let requirements = std::fs::read_to_string(repo().join("tests/connect/requirements.txt")).unwrap();
     let Some(venv) = virtualenv("connect-venv", &requirements) else { return };
     let tmp = tempfile::tempdir().unwrap();

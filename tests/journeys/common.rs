@@ -1,6 +1,6 @@
-//! Helpers the user-journey tests share: where the repository is, polling JSON endpoints, and a
-//! job long enough to lose a worker in the middle of.
-#![allow(dead_code)] // each test crate uses its own subset
+//! Helpers the user journeys share: where the repository is, polling JSON endpoints, a job long
+//! enough to lose a worker in the middle of, and the lock that keeps apart journeys which must not
+//! overlap in one process.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -8,6 +8,48 @@ use std::time::Duration;
 
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::prelude::SessionContext;
+use minispark::config::{S3Config, StorageConfig};
+use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// Every journey holds this while it runs: most share it, and a journey that needs the process to
+/// itself takes it alone, so it neither waits for nor is overlapped by any other. tokio's lock,
+/// unlike std's, is not poisoned when a journey fails while holding it, so one failure stays one.
+static PROCESS: RwLock<()> = RwLock::const_new(());
+
+/// For a journey that may overlap the others.
+pub async fn sharing_the_process() -> RwLockReadGuard<'static, ()> {
+    PROCESS.read().await
+}
+
+/// `sharing_the_process` for a test without a runtime.
+pub fn sharing_the_process_blocking() -> RwLockReadGuard<'static, ()> {
+    PROCESS.blocking_read()
+}
+
+/// For a journey that must not overlap any other; it says why where it takes this.
+pub async fn alone_in_the_process() -> RwLockWriteGuard<'static, ()> {
+    PROCESS.write().await
+}
+
+/// The root user the storage journeys give their servers: not the default (minioadmin), so the
+/// journeys see that the configured credentials are the ones in force.
+pub const ROOT_USER: &str = "ada";
+pub const ROOT_PASSWORD: &str = "lovelace-secret";
+
+/// An in-process storage server's settings: data in `dir`, free ports, the journeys' root user.
+pub fn storage_config(dir: PathBuf) -> StorageConfig {
+    let any_port = "127.0.0.1:0".parse().unwrap();
+    StorageConfig {
+        root_user: ROOT_USER.into(),
+        root_password: ROOT_PASSWORD.into(),
+        ..StorageConfig::new(dir, any_port, any_port)
+    }
+}
+
+/// An S3 client's settings for the storage at `endpoint`, as the journeys' root user.
+pub fn root_s3(endpoint: String) -> S3Config {
+    S3Config { endpoint, access_key: ROOT_USER.into(), secret_key: ROOT_PASSWORD.into(), region: "us-east-1".into() }
+}
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -78,15 +120,15 @@ pub async fn run_locally(script: &str) -> SessionContext {
     ctx
 }
 
+/// Whether `command` runs and exits 0, its output discarded: a probe for a tool.
+pub fn succeeds(command: &mut Command) -> bool {
+    command.stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+}
+
 pub fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|name| {
-        Command::new(name)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    })
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| succeeds(Command::new(name).arg("--version")))
 }
 
 /// The browser to use; None (after saying so) where there is none, which CI does not accept.

@@ -6,8 +6,6 @@
 //! It needs a Docker engine with compose. Without one it says so and passes, so `cargo test` works
 //! on a machine with only the Rust toolchain; under CI (CI set) a missing engine fails the test.
 
-mod common;
-
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -18,7 +16,9 @@ use futures::TryStreamExt;
 use minispark::config::S3Config;
 use object_store::ObjectStore;
 
-use common::{product_pairs_job, product_pairs_reference, repo, reqwest_json, wait_for_json};
+use crate::common::{
+    alone_in_the_process, product_pairs_job, product_pairs_reference, repo, reqwest_json, succeeds, wait_for_json,
+};
 
 const SERVICES: [&str; 6] = [
     "spark-master",
@@ -102,17 +102,12 @@ fn docker(args: &[&str]) -> Output {
 }
 
 fn docker_available() -> bool {
-    let engine = Command::new("docker").arg("info").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    let engine = succeeds(Command::new("docker").arg("info"));
     let compose = ["docker compose version", "docker-compose version"].iter().any(|command| {
         let mut words = command.split(' ');
-        Command::new(words.next().unwrap())
-            .args(words)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
+        succeeds(Command::new(words.next().unwrap()).args(words))
     });
-    engine.is_ok_and(|s| s.success()) && compose
+    engine && compose
 }
 
 /// Names of this project's containers (running or not) and volumes.
@@ -148,6 +143,10 @@ async fn six_containers_run_the_example_scale_and_survive_a_killed_worker() {
         eprintln!("skipped: no Docker engine with compose on this machine");
         return;
     }
+    // The free ports below are only reserved until the services publish them, minutes later: any
+    // other journey's listener or client connection could take one meanwhile. And the compose
+    // health checks have deadlines that other journeys' clusters must not eat into.
+    let _process = alone_in_the_process().await;
     let ports = Ports::free();
     let _cleanup = CleanUp(&ports);
     let conflicting = docker(&["ps", "-a", "--format", "{{.Names}}"]);

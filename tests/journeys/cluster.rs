@@ -2,8 +2,6 @@
 //! process on free ports, upload data/, run the example application through a driver, and check
 //! what it printed and wrote against single-process DataFusion over the same files.
 
-mod common;
-
 use std::collections::BTreeSet;
 
 use datafusion::arrow::util::pretty::pretty_format_batches;
@@ -13,10 +11,14 @@ use minispark::all::{LocalCluster, LocalClusterOptions};
 use minispark::driver::{Driver, Outcome};
 use object_store::ObjectStore;
 
-use common::{example_job_local, example_job_writing_to, repo, reqwest_json, run_locally, wait_for_json};
+use crate::common::{
+    example_job_local, example_job_writing_to, repo, reqwest_json, root_s3, run_locally, sharing_the_process,
+    storage_config, wait_for_json,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn example_application_runs_on_three_workers_and_matches_datafusion() {
+    let _process = sharing_the_process().await;
     let tmp = tempfile::tempdir().unwrap();
     let cluster = LocalCluster::start(LocalClusterOptions::ephemeral(&tmp.path().join("storage"))).await.unwrap();
 
@@ -144,6 +146,7 @@ async fn example_application_runs_on_three_workers_and_matches_datafusion() {
 /// (syntax or an unknown column in the last statement), a missing input path.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn bad_input_is_refused_clearly_and_writes_nothing() {
+    let _process = sharing_the_process().await;
     let tmp = tempfile::tempdir().unwrap();
     let mut options = LocalClusterOptions::ephemeral(&tmp.path().join("storage"));
     options.workers = 2;
@@ -217,6 +220,7 @@ async fn bad_input_is_refused_clearly_and_writes_nothing() {
 /// the worker timeout when it just stops heartbeating.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn stopped_and_killed_workers_turn_dead() {
+    let _process = sharing_the_process().await;
     let tmp = tempfile::tempdir().unwrap();
     let mut cluster = LocalCluster::start(LocalClusterOptions::ephemeral(&tmp.path().join("storage"))).await.unwrap();
     let url = format!("http://{}/json/", cluster.master.webui.address);
@@ -249,22 +253,13 @@ fn worker_field(status: &serde_json::Value, id: &str, field: &str) -> serde_json
 async fn storage_keeps_objects_across_restarts() {
     use object_store::{ObjectStoreExt, PutPayload};
 
+    let _process = sharing_the_process().await;
     let tmp = tempfile::tempdir().unwrap();
-    let any_port = "127.0.0.1:0".parse().unwrap();
-    let config = minispark::config::StorageConfig {
-        root_user: "ada".into(),
-        root_password: "lovelace-secret".into(),
-        ..minispark::config::StorageConfig::new(tmp.path().join("storage"), any_port, any_port)
-    };
+    let config = storage_config(tmp.path().join("storage"));
     let start = || async {
         let shutdown = tokio_util::sync::CancellationToken::new();
         let service = minispark::storage::start(&config, shutdown.clone()).await.unwrap();
-        let s3 = minispark::config::S3Config {
-            endpoint: format!("http://{}", service.address),
-            access_key: "ada".into(),
-            secret_key: "lovelace-secret".into(),
-            region: "us-east-1".into(),
-        };
+        let s3 = root_s3(format!("http://{}", service.address));
         (service, shutdown, s3)
     };
 

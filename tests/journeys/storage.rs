@@ -9,8 +9,6 @@
 //! uploads into it; after a restart every object it acknowledged reads back byte for byte, nothing
 //! half-written is visible, and no temporary file shows in a listing.
 
-mod common;
-
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -19,10 +17,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use minispark::config::S3Config;
 use object_store::aws::AmazonS3;
 use object_store::path::Path as Key;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+
+use crate::common::{
+    ROOT_PASSWORD, ROOT_USER, repo, root_s3, run, sharing_the_process, sharing_the_process_blocking, virtualenv,
+};
 
 /// `minispark storage` on a free port; killed (SIGKILL) when dropped.
 struct StorageProcess {
@@ -41,8 +42,8 @@ impl StorageProcess {
             .args(["storage", "--address", "127.0.0.1:0", "--console-address", "127.0.0.1:0"])
             .arg(dir)
             .envs(env.iter().copied())
-            .env("MINIO_ROOT_USER", "ada")
-            .env("MINIO_ROOT_PASSWORD", "lovelace-secret")
+            .env("MINIO_ROOT_USER", ROOT_USER)
+            .env("MINIO_ROOT_PASSWORD", ROOT_PASSWORD)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -62,13 +63,7 @@ impl StorageProcess {
     }
 
     fn bucket(&self, bucket: &str) -> AmazonS3 {
-        let s3 = S3Config {
-            endpoint: self.endpoint.clone(),
-            access_key: "ada".into(),
-            secret_key: "lovelace-secret".into(),
-            region: "us-east-1".into(),
-        };
-        minispark::s3::bucket_client(&s3, bucket).unwrap()
+        minispark::s3::bucket_client(&root_s3(self.endpoint.clone()), bucket).unwrap()
     }
 
     fn kill(mut self) {
@@ -128,6 +123,7 @@ struct Ledger {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_killed_storage_keeps_every_acknowledged_object_and_shows_nothing_half_written() {
+    let _process = sharing_the_process().await;
     let dir = tempfile::tempdir().unwrap();
     let storage = StorageProcess::start(dir.path());
     let ledger = Arc::new(Mutex::new(Ledger::default()));
@@ -201,6 +197,7 @@ async fn a_killed_storage_keeps_every_acknowledged_object_and_shows_nothing_half
 async fn stale_multipart_uploads_are_aborted_and_their_parts_deleted() {
     use object_store::MultipartUpload;
 
+    let _process = sharing_the_process().await;
     let dir = tempfile::tempdir().unwrap();
     let storage = StorageProcess::start_with(
         dir.path(),
@@ -223,13 +220,12 @@ async fn stale_multipart_uploads_are_aborted_and_their_parts_deleted() {
 
 #[test]
 fn the_real_aws_cli_makes_copies_lists_syncs_reads_ranges_and_removes() {
-    let Some(venv) = common::virtualenv("awscli-venv", "awscli==1.46.3\n") else { return };
-    let output = common::run(
-        Command::new("bash")
-            .arg(common::repo().join("scripts/aws-cli-smoke.sh"))
-            .arg(env!("CARGO_BIN_EXE_minispark"))
-            .arg(venv.join("bin/aws")),
-    );
+    let _process = sharing_the_process_blocking();
+    let Some(venv) = virtualenv("awscli-venv", "awscli==1.46.3\n") else { return };
+    let output = run(Command::new("bash")
+        .arg(repo().join("scripts/aws-cli-smoke.sh"))
+        .arg(env!("CARGO_BIN_EXE_minispark"))
+        .arg(venv.join("bin/aws")));
     assert!(output.contains("aws-cli smoke: every step passed"), "{output}");
 }
 
@@ -241,6 +237,7 @@ fn the_real_aws_cli_makes_copies_lists_syncs_reads_ranges_and_removes() {
 async fn s3_clients_get_s3s_answers_over_the_network() {
     use object_store::{GetOptions, PutMode, PutOptions};
 
+    let _process = sharing_the_process().await;
     let dir = tempfile::tempdir().unwrap();
     let storage = StorageProcess::start(dir.path());
     let store = storage.bucket("spark-data");

@@ -6,20 +6,20 @@
 //! The console's API is checked without a browser too: its session cookie, big uploads going to
 //! the store in multipart parts, and errors the store gives (a non-empty bucket, a missing key).
 
-mod common;
-
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use minispark::config::{S3Config, StorageConfig};
+use minispark::config::S3Config;
 use minispark::service::Service;
 use object_store::ObjectStoreExt;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use common::{chromium_or_skip, screenshots};
+use crate::common::{
+    ROOT_PASSWORD, ROOT_USER, chromium_or_skip, root_s3, screenshots, sharing_the_process, storage_config,
+};
 
 struct Storage {
     s3: Service,
@@ -31,12 +31,7 @@ struct Storage {
 impl Storage {
     async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let any_port = "127.0.0.1:0".parse().unwrap();
-        let config = StorageConfig {
-            root_user: "ada".into(),
-            root_password: "lovelace-secret".into(),
-            ..StorageConfig::new(dir.path().join("storage"), any_port, any_port)
-        };
+        let config = storage_config(dir.path().join("storage"));
         let shutdown = CancellationToken::new();
         let s3 = minispark::storage::start(&config, shutdown.clone()).await.unwrap();
         let console = minispark::storage::start_console(&config, s3.address, shutdown.clone()).await.unwrap();
@@ -48,12 +43,7 @@ impl Storage {
     }
 
     fn s3_config(&self) -> S3Config {
-        S3Config {
-            endpoint: format!("http://{}", self.s3.address),
-            access_key: "ada".into(),
-            secret_key: "lovelace-secret".into(),
-            region: "us-east-1".into(),
-        }
+        root_s3(format!("http://{}", self.s3.address))
     }
 
     async fn stop(self) {
@@ -120,7 +110,7 @@ impl Api {
 
     /// Logs in and keeps the session cookie, as a browser does.
     async fn log_in(&mut self, secret: &str) -> Answer {
-        let answer = self.post("/api/v1/login", json!({ "accessKey": "ada", "secretKey": secret })).await;
+        let answer = self.post("/api/v1/login", json!({ "accessKey": ROOT_USER, "secretKey": secret })).await;
         if let Some(cookie) = answer.headers.get("set-cookie") {
             self.cookie = Some(cookie.to_str().unwrap().split(';').next().unwrap().to_string());
         }
@@ -130,6 +120,7 @@ impl Api {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_api_keeps_credentials_server_side_and_uploads_big_files_in_parts() {
+    let _process = sharing_the_process().await;
     let storage = Storage::start().await;
     let mut api = Api::new(storage.console_url());
 
@@ -143,12 +134,12 @@ async fn the_console_api_keeps_credentials_server_side_and_uploads_big_files_in_
     assert_eq!(wrong.json()["error"], "Wrong access key or secret key.");
 
     // The cookie holds a session id only, out of scripts' and other sites' reach.
-    let login = api.log_in("lovelace-secret").await;
+    let login = api.log_in(ROOT_PASSWORD).await;
     assert_eq!(login.status, 204);
     let cookie = login.headers["set-cookie"].to_str().unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     assert!(!cookie.contains("lovelace"), "{cookie}");
-    assert_eq!(api.get("/api/v1/session").await.json()["user"], "ada");
+    assert_eq!(api.get("/api/v1/session").await.json()["user"], ROOT_USER);
     let buckets = api.get("/api/v1/buckets").await.json();
     let names: Vec<&str> = buckets["buckets"].as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["spark-data", "spark-output"]);
@@ -268,7 +259,7 @@ async fn log_in(client: &Client, secret: &str) {
     let secret_field = client.wait().for_element(Locator::Id("secret-key")).await.unwrap();
     let user = client.find(Locator::Id("access-key")).await.unwrap();
     user.clear().await.unwrap();
-    user.send_keys("ada").await.unwrap();
+    user.send_keys(ROOT_USER).await.unwrap();
     secret_field.clear().await.unwrap();
     secret_field.send_keys(secret).await.unwrap();
     client.find(Locator::Id("login-button")).await.unwrap().click().await.unwrap();
@@ -276,6 +267,7 @@ async fn log_in(client: &Client, secret: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_logs_in_uploads_downloads_deletes_and_logs_out_in_the_console() {
+    let _process = sharing_the_process().await;
     if chromium_or_skip().is_none() {
         return;
     }
@@ -302,7 +294,7 @@ async fn a_person_logs_in_uploads_downloads_deletes_and_logs_out_in_the_console(
     assert_eq!(refused.text().await.unwrap(), "Wrong access key or secret key.");
     screenshot(&client, "wrong-password").await;
 
-    log_in(&client, "lovelace-secret").await;
+    log_in(&client, ROOT_PASSWORD).await;
     wait_for_text(&client, "Buckets (2)").await;
     wait_for_text(&client, "spark-output").await;
     screenshot(&client, "buckets").await;
