@@ -4,6 +4,7 @@
 //! (hosts a Ballista executor), [`driver`] (runs applications through a Ballista client) and [`all`]
 //! (every role in one process); [`connect`] serves Spark Connect to PySpark programs from the
 //! driver; [`healthcheck`] probes a role for container healthchecks. [`config`] holds the one configuration shared by all of them.
+//! The roles talk to each other through [`protocol`], which depends on none of them.
 
 pub mod all;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod driver;
 pub mod healthcheck;
 pub mod logging;
 pub mod master;
+pub mod protocol;
 pub mod s3;
 pub mod service;
 pub mod signals;
