@@ -121,3 +121,46 @@ impl Answer {
             .with_context(|| format!("{}: the master's answer is not what this minispark expects", self.request))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::http::StatusCode;
+    use axum::routing::{get, post};
+
+    use super::*;
+
+    async fn master_answering(routes: Router) -> MasterUrl {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, routes).await });
+        MasterUrl { host: "127.0.0.1".into(), port }
+    }
+
+    #[tokio::test]
+    async fn protocol_client_says_what_to_check_when_registration_fails() {
+        let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let master = MasterUrl { host: "127.0.0.1".into(), port: closed.local_addr().unwrap().port() };
+        drop(closed);
+        let registration = ApplicationRegistration { name: "app".into(), user: "ada".into(), webui_address: None };
+        let err = MasterClient::new(&master).unwrap().register_application(&registration).await.unwrap_err();
+        let message = format!("{err:#}");
+        for hint in [master.to_string().as_str(), "SPARK_MASTER_URL", "--master", "RPC port (7077"] {
+            assert!(message.contains(hint), "{hint:?} missing from: {message}");
+        }
+    }
+
+    #[tokio::test]
+    async fn protocol_client_reads_answers_and_quotes_refusals() {
+        let routes = Router::new()
+            .route("/minispark/v1/jobs/gone", get(|| async { (StatusCode::NOT_FOUND, "no job gone") }))
+            .route("/minispark/v1/jobs/bad", get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "graph unreadable") }))
+            .route("/minispark/v1/applications/app-1/finish", post(|| async { StatusCode::NO_CONTENT }));
+        let client = MasterClient::new(&master_answering(routes).await).unwrap();
+        assert!(client.job_progress("gone").await.unwrap().is_none());
+        let message = format!("{:#}", client.job_progress("bad").await.unwrap_err());
+        assert!(message.contains("500") && message.ends_with(": graph unreadable"), "{message}");
+        client.finish_application("app-1", ApplicationState::Finished).await.unwrap();
+        assert!(client.finish_application("app-2", ApplicationState::Failed).await.is_err());
+    }
+}
