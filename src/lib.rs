@@ -7,7 +7,7 @@
 //! role in one process) put them together. [`cli`] turns the command line into one
 //! [`config::Command`]; [`config`] holds the configuration every role receives. [`healthcheck`]
 //! probes a role for container healthchecks; [`paths`], [`s3`], [`service`] and [`web`] are shared
-//! plumbing.
+//! plumbing. The roles talk to each other through [`protocol`], which depends on none of them.
 
 pub mod all;
 pub mod cli;
@@ -19,6 +19,7 @@ pub mod launch;
 pub mod logging;
 pub mod master;
 pub mod paths;
+pub mod protocol;
 pub mod s3;
 pub mod service;
 pub mod signals;

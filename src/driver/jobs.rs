@@ -9,8 +9,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::webui::spark_time;
-use crate::master::api::{IoMetrics, JobProgress, StageProgress, TaskProgress};
-use crate::master::registry::epoch_ms;
+use crate::protocol::{
+    IoMetrics, JobProgress, JobStatus, StageProgress, StageState, TaskProgress, TaskStatus, epoch_ms,
+};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct JobRecord {
@@ -22,8 +23,8 @@ pub struct JobRecord {
     pub plan: Option<String>,
     pub submitted_ms: u64,
     pub completed_ms: Option<u64>,
-    /// `RUNNING`, `SUCCEEDED` or `FAILED`, as Spark's JobExecutionStatus.
-    pub status: &'static str,
+    /// Running, then succeeded or failed (never queued: the driver records a job as it submits it).
+    pub status: JobStatus,
     pub error: Option<String>,
     /// The master's latest view of the job, once it accepted it.
     pub progress: Option<JobProgress>,
@@ -69,7 +70,7 @@ impl JobLog {
             plan: None,
             submitted_ms: epoch_ms(SystemTime::now()),
             completed_ms: None,
-            status: "RUNNING",
+            status: JobStatus::Running,
             error: None,
             progress: None,
             first_stage,
@@ -106,7 +107,7 @@ impl JobLog {
     pub fn finish(&self, index: usize, error: Option<String>) {
         if let Some(job) = self.lock().jobs.get_mut(index) {
             job.completed_ms = Some(epoch_ms(SystemTime::now()));
-            job.status = if error.is_some() { "FAILED" } else { "SUCCEEDED" };
+            job.status = if error.is_some() { JobStatus::Failed } else { JobStatus::Succeeded };
             job.error = error;
         }
     }
@@ -122,8 +123,8 @@ pub fn spark_job_data(job: &JobRecord) -> Value {
     let progress = job.progress.as_ref();
     let stages = progress.map(|p| p.stages.as_slice()).unwrap_or_default();
     let tasks = progress.map(|p| p.tasks.as_slice()).unwrap_or_default();
-    let count_tasks = |status: &str| tasks.iter().filter(|t| t.status == status).count();
-    let count_stages = |state: &str| stages.iter().filter(|s| s.state == state).count();
+    let count_tasks = |status: TaskStatus| tasks.iter().filter(|t| t.status == status).count();
+    let count_stages = |state: StageState| stages.iter().filter(|s| s.state == state).count();
     let total_tasks: usize = stages.iter().map(|s| s.partitions.unwrap_or(s.completed_partitions)).sum();
     json!({
         "jobId": job.index,
@@ -135,16 +136,16 @@ pub fn spark_job_data(job: &JobRecord) -> Value {
         "jobTags": [],
         "status": job.status,
         "numTasks": total_tasks,
-        "numActiveTasks": count_tasks("RUNNING"),
-        "numCompletedTasks": count_tasks("SUCCESS"),
+        "numActiveTasks": count_tasks(TaskStatus::Running),
+        "numCompletedTasks": count_tasks(TaskStatus::Success),
         "numSkippedTasks": 0,
-        "numFailedTasks": count_tasks("FAILED"),
+        "numFailedTasks": count_tasks(TaskStatus::Failed),
         "numKilledTasks": 0,
         "numCompletedIndices": stages.iter().map(|s| s.completed_partitions).sum::<usize>(),
-        "numActiveStages": count_stages("Running"),
-        "numCompletedStages": count_stages("Successful"),
+        "numActiveStages": count_stages(StageState::Running),
+        "numCompletedStages": count_stages(StageState::Successful),
         "numSkippedStages": 0,
-        "numFailedStages": count_stages("Failed"),
+        "numFailedStages": count_stages(StageState::Failed),
         "killedTasksSummary": {},
         "durationMs": job.completed_ms.unwrap_or_else(|| epoch_ms(SystemTime::now())).saturating_sub(job.submitted_ms),
         "distributedJobId": progress.map(|p| p.job_id.clone()),
@@ -173,9 +174,9 @@ pub type WorkerDirectory = HashMap<String, (String, String)>;
 pub fn spark_stage_data(job: &JobRecord, stage: &StageProgress) -> Value {
     let tasks = job.progress.as_ref().map(|p| p.tasks.as_slice()).unwrap_or_default();
     let of_stage = || tasks.iter().filter(|t| t.stage_id == stage.stage_id);
-    let count = |status: &str| of_stage().filter(|t| t.status == status).count();
+    let count = |status: TaskStatus| of_stage().filter(|t| t.status == status).count();
     let submitted = of_stage().map(|t| t.launch_time_ms).filter(|&ms| ms > 0).min();
-    let completed = (stage.state == "Successful" || stage.state == "Failed")
+    let completed = matches!(stage.state, StageState::Successful | StageState::Failed)
         .then(|| of_stage().map(|t| t.finish_time_ms).max())
         .flatten();
     let sum = |side: fn(&TaskProgress) -> IoMetrics| {
@@ -189,11 +190,11 @@ pub fn spark_stage_data(job: &JobRecord, stage: &StageProgress) -> Value {
     let parents = stages.iter().filter(|s| s.output_links.contains(&stage.stage_id));
     let time = |ms: Option<u64>| ms.map(|ms| spark_time(ms as i64));
     json!({
-        "status": match stage.state.as_str() {
-            "Successful" => "COMPLETE",
-            "Running" => "ACTIVE",
-            "Failed" => "FAILED",
-            _ => "PENDING",
+        "status": match stage.state {
+            StageState::Successful => "COMPLETE",
+            StageState::Running => "ACTIVE",
+            StageState::Failed => "FAILED",
+            StageState::Unresolved | StageState::Resolved => "PENDING",
         },
         "stageId": job.stage_number(stage.stage_id),
         "attemptId": 0,
@@ -203,9 +204,9 @@ pub fn spark_stage_data(job: &JobRecord, stage: &StageProgress) -> Value {
         "jobIds": [job.index],
         "parentIds": parents.map(|s| job.stage_number(s.stage_id)).collect::<Vec<_>>(),
         "numTasks": stage.partitions,
-        "numActiveTasks": count("RUNNING"),
-        "numCompleteTasks": count("SUCCESS"),
-        "numFailedTasks": count("FAILED"),
+        "numActiveTasks": count(TaskStatus::Running),
+        "numCompleteTasks": count(TaskStatus::Success),
+        "numFailedTasks": count(TaskStatus::Failed),
         "numKilledTasks": 0,
         "numCompletedIndices": stage.completed_partitions,
         "submissionTime": time(submitted),
@@ -330,18 +331,18 @@ pub fn spark_sql_execution(job: &JobRecord) -> Value {
         job.plan.as_deref().unwrap_or("(not planned)"),
         stages.len()
     );
-    let ids = |status: &str| if job.status == status { vec![job.index] } else { vec![] };
+    let ids = |status: JobStatus| if job.status == status { vec![job.index] } else { vec![] };
     json!({
         "id": job.index,
-        "status": match job.status { "SUCCEEDED" => "COMPLETED", other => other },
+        "status": match job.status { JobStatus::Succeeded => "COMPLETED", other => other.as_str() },
         "description": job.description,
         "planDescription": plan_description,
         "submissionTime": spark_time(job.submitted_ms as i64),
         "submissionTimeEpoch": job.submitted_ms,
         "duration": job.completed_ms.unwrap_or_else(|| epoch_ms(SystemTime::now())).saturating_sub(job.submitted_ms),
-        "runningJobIds": ids("RUNNING"),
-        "successJobIds": ids("SUCCEEDED"),
-        "failedJobIds": ids("FAILED"),
+        "runningJobIds": ids(JobStatus::Running),
+        "successJobIds": ids(JobStatus::Succeeded),
+        "failedJobIds": ids(JobStatus::Failed),
         "errorMessage": job.error,
         "nodes": nodes,
         "edges": edges,

@@ -36,8 +36,8 @@ use futures::TryStreamExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{DriverConfig, MasterUrl};
-use crate::master::api::{ApplicationFinished, ApplicationRegistered, ApplicationRegistration};
 use crate::paths::{check_input_exists, existing_files};
+use crate::protocol::{ApplicationRegistration, ApplicationState, JobProgress, MasterClient};
 use crate::s3::ClusterObjectStores;
 use crate::service::serve_router;
 use script::{Statement, split_statements};
@@ -49,8 +49,7 @@ pub struct Driver {
     /// The session settings every session of this application starts from (Spark Connect
     /// clients each get their own session).
     session_config: SessionConfig,
-    master: MasterUrl,
-    http: reqwest::Client,
+    master: MasterClient,
     pub app: Arc<ApplicationInfo>,
     /// Every job this application ran, for its UI.
     pub jobs: Arc<jobs::JobLog>,
@@ -79,20 +78,14 @@ pub enum Outcome {
 impl Driver {
     /// Registers the application with the master and opens a session on the cluster.
     pub async fn connect(config: &DriverConfig, app_name: &str) -> Result<Self> {
-        let http = reqwest::Client::new();
+        let master = MasterClient::new(&config.master)?;
         let user = std::env::var("USER").unwrap_or_else(|_| "root".into());
         let registration = ApplicationRegistration {
             name: app_name.to_string(),
             user: user.clone(),
             webui_address: config.ui_url.clone(),
         };
-        let registered: ApplicationRegistered = post_json(
-            &http,
-            &format!("http://{}:{}/minispark/v1/applications", config.master.host, config.master.port),
-            &registration,
-        )
-        .await
-        .with_context(|| format!("cannot register the application with the master at {}", config.master))?;
+        let registered = master.register_application(&registration).await?;
 
         let mut session = session_config_with_s3_support()
             // Enough partitions to give every task slot work; one partition per task, as Spark does.
@@ -117,15 +110,7 @@ impl Driver {
             links: crate::web::Links { master: registered.master_webui_url, console: registered.console_url },
         };
         let jobs = Arc::default();
-        Ok(Self {
-            ctx,
-            session_config: session,
-            master: config.master.clone(),
-            http,
-            app: Arc::new(app),
-            jobs,
-            quiet: config.quiet,
-        })
+        Ok(Self { ctx, session_config: session, master, app: Arc::new(app), jobs, quiet: config.quiet })
     }
 
     /// A new session of this application on the cluster, with its own tables and settings, and
@@ -139,24 +124,18 @@ impl Driver {
         for (key, value) in options {
             config.options_mut().set(key, value)?;
         }
-        cluster_session(&self.master, config, Some(analyzer_rules)).await
+        cluster_session(self.master(), config, Some(analyzer_rules)).await
     }
 
     /// The master this application runs on.
     pub fn master(&self) -> &MasterUrl {
-        &self.master
+        self.master.url()
     }
 
     /// Tells the master the application has ended.
     pub async fn finish(&self, succeeded: bool) {
-        let state = if succeeded { "FINISHED" } else { "FAILED" };
-        let url = format!(
-            "http://{}:{}/minispark/v1/applications/{}/finish",
-            self.master.host, self.master.port, self.app.id
-        );
-        if let Err(err) =
-            post_json::<_, serde_json::Value>(&self.http, &url, &ApplicationFinished { state: state.into() }).await
-        {
+        let state = if succeeded { ApplicationState::Finished } else { ApplicationState::Failed };
+        if let Err(err) = self.master.finish_application(&self.app.id, state).await {
             tracing::warn!("cannot report the end of {} to the master: {err:#}", self.app.id);
         }
     }
@@ -283,8 +262,8 @@ impl Driver {
                 let stream = datafusion::physical_plan::execute_stream(plan_to_run, task_ctx)?;
                 consume(stream).await
             });
-            let reporter = progress::Reporter::new(&self.master, self.http.clone(), label.to_string(), self.quiet);
-            let observe = |progress: &crate::master::api::JobProgress| self.jobs.observe(index, progress);
+            let reporter = progress::Reporter::new(self.master.clone(), label.to_string(), self.quiet);
+            let observe = |progress: &JobProgress| self.jobs.observe(index, progress);
             let job_id = reporter.follow(|| distributed_job_id(&physical), &running, observe).await;
             let output = running.await.context("the query task panicked")??;
             Ok((job_id, output))
@@ -303,7 +282,7 @@ impl Driver {
         let mut properties = vec![
             ("spark.app.id".to_string(), self.app.id.clone()),
             ("spark.app.name".to_string(), self.app.name.clone()),
-            ("spark.master".to_string(), self.master.to_string()),
+            ("spark.master".to_string(), self.master().to_string()),
         ];
         let config = self.ctx.copied_config();
         let settings = config.options().entries().into_iter().filter_map(|e| Some((e.key.clone(), e.value?)));
@@ -311,8 +290,7 @@ impl Driver {
         let ui = webui::Ui {
             app: self.app.clone(),
             jobs: self.jobs.clone(),
-            master_api: format!("http://{}:{}", self.master.host, self.master.port),
-            http: self.http.clone(),
+            master: self.master.clone(),
             properties: Arc::new(properties),
         };
         serve_router("application UI", listener, webui::routes(ui), shutdown)
@@ -395,23 +373,4 @@ fn count_written(batches: &[RecordBatch]) -> u64 {
             b.column(0).as_any().downcast_ref::<UInt64Array>().map(|a| (0..a.len()).map(|i| a.value(i)).sum::<u64>())
         })
         .sum()
-}
-
-async fn post_json<B: serde::Serialize, R: serde::de::DeserializeOwned>(
-    http: &reqwest::Client,
-    url: &str,
-    body: &B,
-) -> Result<R> {
-    let response = http
-        .post(url)
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .body(serde_json::to_vec(body)?)
-        .send()
-        .await?
-        .error_for_status()?;
-    let bytes = response.bytes().await?;
-    if bytes.is_empty() {
-        return Ok(serde_json::from_str("null")?);
-    }
-    Ok(serde_json::from_slice(&bytes)?)
 }

@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinHandle;
 
-use crate::config::MasterUrl;
-use crate::master::api::JobProgress;
+use crate::protocol::{JobProgress, MasterClient, StageState, TaskStatus};
 
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// Like Spark's "Initial job has not accepted any resources" warning: after this long without a
@@ -19,8 +18,7 @@ const POLL_INTERVAL: Duration = Duration::from_millis(200);
 const NO_RESOURCES_WARNING: Duration = Duration::from_secs(15);
 
 pub struct Reporter {
-    base_url: String,
-    http: reqwest::Client,
+    master: MasterClient,
     label: String,
     quiet: bool,
     interactive: bool,
@@ -28,14 +26,8 @@ pub struct Reporter {
 
 impl Reporter {
     /// `label` names the job in progress lines, e.g. "statement 4".
-    pub fn new(master: &MasterUrl, http: reqwest::Client, label: String, quiet: bool) -> Self {
-        Self {
-            base_url: format!("http://{}:{}/minispark/v1/jobs", master.host, master.port),
-            http,
-            label,
-            quiet,
-            interactive: std::io::stderr().is_terminal(),
-        }
+    pub fn new(master: MasterClient, label: String, quiet: bool) -> Self {
+        Self { master, label, quiet, interactive: std::io::stderr().is_terminal() }
     }
 
     /// Follows the job until `running` finishes, handing each progress report to `observe`;
@@ -84,10 +76,15 @@ impl Reporter {
         id
     }
 
+    /// The job's progress; a missed report only delays the next line, so failures are logged, not raised.
     async fn fetch(&self, job_id: &str) -> Option<JobProgress> {
-        let response = self.http.get(format!("{}/{job_id}", self.base_url)).send().await.ok()?;
-        let body = response.error_for_status().ok()?.bytes().await.ok()?;
-        serde_json::from_slice(&body).ok()
+        match self.master.job_progress(job_id).await {
+            Ok(progress) => progress,
+            Err(err) => {
+                tracing::debug!("cannot read the progress of job {job_id}: {err:#}");
+                None
+            }
+        }
     }
 
     fn show(&self, progress: &JobProgress, reported_stages: &mut BTreeSet<usize>) {
@@ -100,7 +97,7 @@ impl Reporter {
             let _ = stderr.flush();
             return;
         }
-        for stage in progress.stages.iter().filter(|s| s.state == "Successful") {
+        for stage in progress.stages.iter().filter(|s| s.state == StageState::Successful) {
             if reported_stages.insert(stage.stage_id) {
                 let _ = writeln!(
                     stderr,
@@ -118,17 +115,17 @@ impl Reporter {
         if self.quiet {
             return;
         }
-        let workers: BTreeSet<&str> =
-            progress.tasks.iter().filter(|t| t.status == "SUCCESS").filter_map(|t| t.worker_id.as_deref()).collect();
-        let tasks = progress.tasks.iter().filter(|t| t.status == "SUCCESS").count();
-        let failed = progress.tasks.iter().filter(|t| t.status == "FAILED").count();
+        let succeeded = || progress.tasks.iter().filter(|t| t.status == TaskStatus::Success);
+        let workers: BTreeSet<&str> = succeeded().filter_map(|t| t.worker_id.as_deref()).collect();
+        let tasks = succeeded().count();
+        let failed = progress.tasks.iter().filter(|t| t.status == TaskStatus::Failed).count();
         let retried = if failed > 0 { format!(", {failed} failed and retried") } else { String::new() };
         let clear = if self.interactive { "\r\x1b[2K" } else { "" };
         eprintln!(
             "{clear}[{}] job {} {}: {} stages, {tasks} tasks on {} workers{retried} in {:.1}s",
             self.label,
             progress.job_id,
-            progress.status.to_lowercase(),
+            progress.status.as_str().to_lowercase(),
             progress.stages.len(),
             workers.len(),
             elapsed.as_secs_f64()
@@ -138,7 +135,7 @@ impl Reporter {
 
 /// `[statement 4] job abc: stage 2/3, tasks 14/22 ▕███████░░░░░▏`
 pub fn progress_line(label: &str, progress: &JobProgress) -> String {
-    let stages_done = progress.stages.iter().filter(|s| s.state == "Successful").count();
+    let stages_done = progress.stages.iter().filter(|s| s.state == StageState::Successful).count();
     let total: usize = progress.stages.iter().map(|s| s.partitions.unwrap_or(0)).sum();
     let done: usize = progress.stages.iter().map(|s| s.completed_partitions).sum();
     const WIDTH: usize = 20;
@@ -155,13 +152,13 @@ pub fn progress_line(label: &str, progress: &JobProgress) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::master::api::StageProgress;
+    use crate::protocol::{JobStatus, StageProgress};
 
     #[test]
     fn progress_line_counts_stages_and_tasks() {
-        let stage = |id, state: &str, partitions, done| StageProgress {
+        let stage = |id, state, partitions, done| StageProgress {
             stage_id: id,
-            state: state.into(),
+            state,
             partitions,
             completed_partitions: done,
             running_partitions: 0,
@@ -173,11 +170,11 @@ mod tests {
         let progress = JobProgress {
             job_id: "j1".into(),
             job_name: "example".into(),
-            status: "RUNNING".into(),
+            status: JobStatus::Running,
             stages: vec![
-                stage(1, "Successful", Some(6), 6),
-                stage(2, "Running", Some(4), 1),
-                stage(3, "Unresolved", None, 0),
+                stage(1, StageState::Successful, Some(6), 6),
+                stage(2, StageState::Running, Some(4), 1),
+                stage(3, StageState::Unresolved, None, 0),
             ],
             tasks: vec![],
         };

@@ -38,7 +38,8 @@ async fn read_and_run(driver: &Driver) -> Result<()> {
     if interactive {
         eprintln!(
             "minispark SQL on {} (application {}). End statements with ';'; quit with Ctrl-D or 'quit;'.",
-            driver.master, driver.app.id
+            driver.master(),
+            driver.app.id
         );
     }
     let mut typed = String::new();

@@ -16,7 +16,7 @@ use super::jobs::{
     JobLog, WorkerDirectory, spark_job_data, spark_job_detail, spark_sql_execution, spark_stage_data,
     spark_stage_detail,
 };
-use crate::master::registry::epoch_ms;
+use crate::protocol::{MasterClient, TaskStatus, WorkerState, epoch_ms};
 
 /// What the UI knows about the application it serves.
 #[derive(Debug, Clone)]
@@ -35,9 +35,8 @@ pub struct ApplicationInfo {
 pub struct Ui {
     pub app: Arc<ApplicationInfo>,
     pub jobs: Arc<JobLog>,
-    /// `http://host:port` of the master's RPC port (its minispark API).
-    pub master_api: String,
-    pub http: reqwest::Client,
+    /// The master's API, for its workers.
+    pub master: MasterClient,
     /// Spark-style properties (`spark.app.name`, …) and the session's settings, secrets redacted.
     pub properties: Arc<Vec<(String, String)>>,
 }
@@ -72,30 +71,32 @@ pub fn routes(ui: Ui) -> Router {
 /// ExecutorSummary field names and this application's task counts on it.
 async fn executors(State(ui): State<Ui>, Path(id): Path<String>) -> Result<Json<Value>, (StatusCode, String)> {
     known(&ui, &id).map_err(|status| (status, format!("no application {id}")))?;
-    let workers = workers(&ui)
+    let workers = ui
+        .master
+        .workers()
         .await
         .map_err(|err| (StatusCode::BAD_GATEWAY, format!("cannot ask the master for its workers: {err:#}")))?;
     let jobs = ui.jobs.jobs();
     let tasks: Vec<_> = jobs.iter().filter_map(|j| j.progress.as_ref()).flat_map(|p| p.tasks.iter()).collect();
     let summaries = workers.iter().map(|worker| {
-        let on_worker = || tasks.iter().filter(|t| t.worker_id.as_deref() == worker["id"].as_str());
-        let count = |status: &str| on_worker().filter(|t| t.status == status).count();
+        let on_worker = || tasks.iter().filter(|t| t.worker_id.as_ref() == Some(&worker.id));
+        let count = |status: TaskStatus| on_worker().filter(|t| t.status == status).count();
         let task_time: u64 = on_worker()
             .filter(|t| t.finish_time_ms > 0)
             .map(|t| t.finish_time_ms.saturating_sub(t.launch_time_ms))
             .sum();
         json!({
-            "id": worker["id"],
-            "hostPort": format!("{}:{}", worker["host"].as_str().unwrap_or_default(), worker["port"]),
-            "isActive": worker["state"] == "ALIVE",
+            "id": worker.id,
+            "hostPort": format!("{}:{}", worker.host, worker.port),
+            "isActive": worker.state == WorkerState::Alive,
             "rddBlocks": 0,
             "memoryUsed": 0,
             "diskUsed": 0,
-            "totalCores": worker["cores"],
-            "maxTasks": worker["cores"],
-            "activeTasks": count("RUNNING"),
-            "failedTasks": count("FAILED"),
-            "completedTasks": count("SUCCESS"),
+            "totalCores": worker.cores,
+            "maxTasks": worker.cores,
+            "activeTasks": count(TaskStatus::Running),
+            "failedTasks": count(TaskStatus::Failed),
+            "completedTasks": count(TaskStatus::Success),
             "totalTasks": on_worker().count(),
             "totalDuration": task_time,
             "totalInputBytes": 0,
@@ -104,30 +105,19 @@ async fn executors(State(ui): State<Ui>, Path(id): Path<String>) -> Result<Json<
             "totalShuffleReadRecords": on_worker().map(|t| t.shuffle_read.rows).sum::<u64>(),
             "totalShuffleWriteRecords": on_worker().map(|t| t.shuffle_write.rows).sum::<u64>(),
             "totalGCTime": 0,
-            "maxMemory": worker["memory"].as_u64().unwrap_or_default() * 1024 * 1024,
+            "maxMemory": worker.memory * 1024 * 1024,
             "executorLogs": {},
-            "webui": worker["webuiaddress"],
+            "webui": worker.webuiaddress,
         })
     });
     Ok(Json(Value::Array(summaries.collect())))
 }
 
-/// The cluster's workers as the master's `/json/` lists them.
-async fn workers(ui: &Ui) -> anyhow::Result<Vec<Value>> {
-    let response = ui.http.get(format!("{}/minispark/v1/workers", ui.master_api)).send().await?;
-    let body = response.error_for_status()?.bytes().await?;
-    Ok(serde_json::from_slice(&body)?)
-}
-
 /// Where each worker is, for linking tasks to their workers; empty if the master is unreachable
 /// (the pages then show worker ids without links).
 async fn worker_directory(ui: &Ui) -> WorkerDirectory {
-    let workers = workers(ui).await.unwrap_or_default();
-    let entry = |w: &Value| {
-        let text = |key: &str| w[key].as_str().unwrap_or_default().to_string();
-        (text("id"), (text("host"), text("webuiaddress")))
-    };
-    workers.iter().map(entry).collect()
+    let workers = ui.master.workers().await.unwrap_or_default();
+    workers.into_iter().map(|w| (w.id, (w.host, w.webuiaddress))).collect()
 }
 
 /// Every stage of every job, newest first, numbered across the application as Spark does.

@@ -1,38 +1,28 @@
 //! The master role: the cluster coordinator.
 //!
 //! It hosts the Ballista scheduler on the RPC port (7077), where workers register, heartbeat and
-//! poll for tasks and drivers submit jobs, and adds minispark's own master API there ([`api`]). It
-//! keeps the Spark-shaped registry of workers and applications ([`registry`]) and serves it on the
-//! web UI port (8080) as `/json/` ([`webui`]).
+//! poll for tasks and drivers submit jobs, and adds minispark's own master API there ([`api`], with
+//! job progress read from the scheduler by [`progress`]). It keeps the Spark-shaped registry of
+//! workers and applications ([`registry`]) and serves it on the web UI port (8080) as `/json/`
+//! ([`webui`]). What these share is [`state::Master`].
 
 pub mod api;
+pub mod progress;
 pub mod registry;
 pub mod scheduler;
+pub mod state;
 pub mod webui;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Result;
-use ballista_core::serde::protobuf::task_status::Status as TaskStatus;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{MasterConfig, MasterUrl};
 use crate::service::{Service, bind_host, serve_router};
-use registry::{ExecutorSighting, Registry};
-use scheduler::EmbeddedScheduler;
-
-/// State shared by the master's servers.
-pub struct Master {
-    pub url: MasterUrl,
-    /// `http://host:port` of the web UI, handed to workers for their `/json/`.
-    pub webui_url: String,
-    /// The storage console's URL, for links from every web UI.
-    pub console_url: Option<String>,
-    pub scheduler: EmbeddedScheduler,
-    pub registry: Registry,
-}
+use registry::Registry;
+pub use state::Master;
 
 /// A started master: its state and its two servers.
 pub struct RunningMaster {
@@ -92,44 +82,5 @@ async fn keep_registry_current(master: Arc<Master>, shutdown: CancellationToken)
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(REFRESH_INTERVAL) => {}
         }
-    }
-}
-
-impl Master {
-    /// Reads the live executors and their running tasks from the scheduler into the registry.
-    pub async fn refresh_registry(&self) -> Result<()> {
-        let state = &self.scheduler.server.state;
-        let busy = self.cores_in_use().await;
-        let executors = state.executor_manager.get_executors_state().await?;
-        let sightings = executors
-            .into_iter()
-            .map(|(metadata, last_seen, _metrics)| ExecutorSighting {
-                cores_used: busy.get(&metadata.id).copied().unwrap_or(0),
-                last_heartbeat_ms: last_seen.map_or(0, |d| d.as_millis() as u64),
-                cores: metadata.specification.vcores as usize,
-                host: metadata.host,
-                port: metadata.port,
-                id: metadata.id,
-            })
-            .collect();
-        self.registry.observe(sightings);
-        Ok(())
-    }
-
-    /// Task slots in use per worker, from the running jobs' task lists.
-    async fn cores_in_use(&self) -> HashMap<String, usize> {
-        let mut busy = HashMap::new();
-        let jobs = self.scheduler.server.state.task_manager.get_running_job_cache();
-        for job in jobs.values() {
-            let graph = job.execution_graph.read().await;
-            for stage in graph.stages().values() {
-                for task in stage.task_infos().unwrap_or(&[]) {
-                    if let TaskStatus::Running(running) = &task.task_status {
-                        *busy.entry(running.executor_id.clone()).or_insert(0) += task.vcores_consumed.max(1) as usize;
-                    }
-                }
-            }
-        }
-        busy
     }
 }

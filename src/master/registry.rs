@@ -7,18 +7,14 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
-use serde::Serialize;
+use serde_json::json;
 
-use super::api::{ApplicationRegistration, WorkerAnnouncement};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum WorkerState {
-    Alive,
-    Dead,
-}
+pub use crate::protocol::WorkerState;
+use crate::protocol::{
+    ApplicationRegistration, ApplicationState, WorkerAnnouncement, WorkerSummary, compact_timestamp, epoch_ms,
+};
 
 /// A worker as the master's `/json/` reports it.
 #[derive(Debug, Clone)]
@@ -64,8 +60,7 @@ pub struct ApplicationRecord {
     pub webui_address: Option<String>,
     pub start_time_ms: u64,
     pub end_time_ms: Option<u64>,
-    /// `RUNNING` while the driver runs, then `FINISHED`, `FAILED` or `KILLED`.
-    pub state: String,
+    pub state: ApplicationState,
 }
 
 #[derive(Debug)]
@@ -176,18 +171,18 @@ impl Registry {
             webui_address: registration.webui_address,
             start_time_ms: epoch_ms(now),
             end_time_ms: None,
-            state: "RUNNING".into(),
+            state: ApplicationState::Running,
         });
         id
     }
 
     /// Marks an application as ended; false if it is unknown.
-    pub fn finish_application(&self, id: &str, state: &str) -> bool {
+    pub fn finish_application(&self, id: &str, state: ApplicationState) -> bool {
         let mut inner = self.lock();
         let Some(app) = inner.applications.iter_mut().find(|a| a.id == id) else {
             return false;
         };
-        app.state = state.to_string();
+        app.state = state;
         app.end_time_ms.get_or_insert(epoch_ms(SystemTime::now()));
         true
     }
@@ -208,13 +203,29 @@ fn mark(worker: &mut WorkerRecord, alive: bool, now: SystemTime) {
     }
 }
 
-pub fn epoch_ms(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
-
-/// `YYYYMMDDhhmmss` in UTC, the timestamp Spark puts in worker and application ids.
-pub fn compact_timestamp(time: SystemTime) -> String {
-    chrono::DateTime::<chrono::Utc>::from(time).format("%Y%m%d%H%M%S").to_string()
+impl WorkerRecord {
+    /// The worker as the master's `/json/` and API list it.
+    pub fn summary(&self) -> WorkerSummary {
+        // Ballista does not account memory per task; a busy slot is counted as its share of the memory.
+        let memoryused = if self.cores == 0 { 0 } else { self.memory_mb * self.cores_used as u64 / self.cores as u64 };
+        WorkerSummary {
+            id: self.id.clone(),
+            host: self.host.clone(),
+            port: self.port,
+            webuiaddress: self.webui_address.clone(),
+            cores: self.cores,
+            coresused: self.cores_used,
+            coresfree: self.cores - self.cores_used,
+            memory: self.memory_mb,
+            memoryused,
+            memoryfree: self.memory_mb - memoryused,
+            resources: json!({}),
+            resourcesused: json!({}),
+            resourcesfree: json!({}),
+            state: self.state,
+            lastheartbeat: self.last_heartbeat_ms,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -267,11 +278,11 @@ mod tests {
         let registration = ApplicationRegistration { name: "example".into(), user: "ada".into(), webui_address: None };
         let id = registry.register_application(registration, Capacity { cores: 6, memory_per_worker_mb: 512 });
         assert!(id.starts_with("app-") && id.ends_with("-0000") && id.len() == "app-20261125145738-0000".len());
-        assert_eq!(registry.applications()[0].state, "RUNNING");
-        assert!(registry.finish_application(&id, "FINISHED"));
-        assert!(!registry.finish_application("app-x", "FINISHED"));
+        assert_eq!(registry.applications()[0].state, ApplicationState::Running);
+        assert!(registry.finish_application(&id, ApplicationState::Finished));
+        assert!(!registry.finish_application("app-x", ApplicationState::Finished));
         let app = &registry.applications()[0];
-        assert_eq!(app.state, "FINISHED");
+        assert_eq!(app.state, ApplicationState::Finished);
         assert!(app.end_time_ms.is_some());
     }
 }

@@ -9,10 +9,10 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
-use serde_json::json;
 
-use super::Master;
-use super::registry::{ApplicationRecord, WorkerRecord, WorkerState, epoch_ms};
+use super::registry::ApplicationRecord;
+use super::state::Master;
+use crate::protocol::{ApplicationState, WorkerState, WorkerSummary, epoch_ms};
 
 pub fn routes(master: Arc<Master>) -> Router {
     Router::new()
@@ -28,7 +28,7 @@ pub fn routes(master: Arc<Master>) -> Router {
 #[derive(Debug, Serialize)]
 pub struct MasterJson {
     pub url: String,
-    pub workers: Vec<WorkerJson>,
+    pub workers: Vec<WorkerSummary>,
     pub aliveworkers: usize,
     pub cores: usize,
     pub coresused: usize,
@@ -44,25 +44,6 @@ pub struct MasterJson {
 }
 
 #[derive(Debug, Serialize)]
-pub struct WorkerJson {
-    pub id: String,
-    pub host: String,
-    pub port: u16,
-    pub webuiaddress: String,
-    pub cores: usize,
-    pub coresused: usize,
-    pub coresfree: usize,
-    pub memory: u64,
-    pub memoryused: u64,
-    pub memoryfree: u64,
-    pub resources: serde_json::Value,
-    pub resourcesused: serde_json::Value,
-    pub resourcesfree: serde_json::Value,
-    pub state: WorkerState,
-    pub lastheartbeat: u64,
-}
-
-#[derive(Debug, Serialize)]
 pub struct ApplicationJson {
     pub id: String,
     pub starttime: u64,
@@ -74,7 +55,7 @@ pub struct ApplicationJson {
     pub resourcesperexecutor: Vec<serde_json::Value>,
     pub resourcesperslave: Vec<serde_json::Value>,
     pub submitdate: String,
-    pub state: String,
+    pub state: ApplicationState,
     pub duration: u64,
     /// The application's UI (not in Spark's /json/; its page links to it).
     pub webuiaddress: String,
@@ -86,7 +67,7 @@ async fn master_json(State(master): State<Arc<Master>>) -> Json<MasterJson> {
 
 /// The master's state as Spark's `/json/` reports it.
 pub fn master_status(master: &Master) -> MasterJson {
-    let workers: Vec<WorkerJson> = master.registry.workers().iter().map(worker_json).collect();
+    let workers: Vec<WorkerSummary> = master.registry.workers().iter().map(|w| w.summary()).collect();
     let alive = workers.iter().filter(|w| w.state == WorkerState::Alive);
     let (cores, coresused, memory, memoryused) = alive
         .clone()
@@ -112,29 +93,6 @@ pub fn master_status(master: &Master) -> MasterJson {
     }
 }
 
-fn worker_json(worker: &WorkerRecord) -> WorkerJson {
-    // Ballista does not account memory per task; a busy slot is counted as its share of the memory.
-    let memoryused =
-        if worker.cores == 0 { 0 } else { worker.memory_mb * worker.cores_used as u64 / worker.cores as u64 };
-    WorkerJson {
-        id: worker.id.clone(),
-        host: worker.host.clone(),
-        port: worker.port,
-        webuiaddress: worker.webui_address.clone(),
-        cores: worker.cores,
-        coresused: worker.cores_used,
-        coresfree: worker.cores - worker.cores_used,
-        memory: worker.memory_mb,
-        memoryused,
-        memoryfree: worker.memory_mb - memoryused,
-        resources: json!({}),
-        resourcesused: json!({}),
-        resourcesfree: json!({}),
-        state: worker.state,
-        lastheartbeat: worker.last_heartbeat_ms,
-    }
-}
-
 fn application_json(app: &ApplicationRecord, now_ms: u64) -> ApplicationJson {
     let submitted = chrono::DateTime::<chrono::Utc>::from(
         std::time::UNIX_EPOCH + std::time::Duration::from_millis(app.start_time_ms),
@@ -150,7 +108,7 @@ fn application_json(app: &ApplicationRecord, now_ms: u64) -> ApplicationJson {
         resourcesperexecutor: vec![],
         resourcesperslave: vec![],
         submitdate: submitted.format("%a %b %d %H:%M:%S UTC %Y").to_string(),
-        state: app.state.clone(),
+        state: app.state,
         duration: app.end_time_ms.unwrap_or(now_ms).saturating_sub(app.start_time_ms),
         webuiaddress: app.webui_address.clone().unwrap_or_default(),
     }

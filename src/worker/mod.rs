@@ -44,8 +44,7 @@ use tonic::transport::Channel;
 use tonic::transport::server::TcpIncoming;
 
 use crate::config::{MasterUrl, WorkerConfig};
-use crate::master::api::{WorkerAcknowledged, WorkerAnnouncement};
-use crate::master::registry::compact_timestamp;
+use crate::protocol::{MasterClient, WorkerAcknowledged, WorkerAnnouncement, compact_timestamp};
 use crate::service::{Service, bind_host, resolve, serve_router};
 
 /// Largest gRPC message between worker and master (plans and task status).
@@ -174,7 +173,7 @@ pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: Cancella
     let codec: BallistaCodec<LogicalPlanNode, PhysicalPlanNode> = BallistaCodec::default();
     // Announce before the first poll registers the executor with Ballista, so the master never lists
     // this worker without its memory (Spark's registration carries both at once).
-    let announcer = Announcer::new(info.clone());
+    let announcer = Announcer::new(info.clone())?;
     announcer.announce().await.with_context(|| format!("the master at {master} refused worker {}", info.id))?;
     let poll = tokio::spawn(poll_loop(scheduler.clone(), executor, codec, None, None, ExecutorHealth::new()));
     let announcer = tokio::spawn(announcer.announce_forever(Duration::from_secs(config.heartbeat_interval.max(1))));
@@ -309,39 +308,27 @@ async fn connect_to_master(master: &MasterUrl) -> Result<SchedulerGrpcClient<Cha
 
 /// Tells the master what Ballista's registration does not carry: memory and web UI address.
 struct Announcer {
-    client: reqwest::Client,
-    url: String,
-    body: Vec<u8>,
+    master: MasterClient,
+    announcement: WorkerAnnouncement,
     info: Arc<WorkerInfo>,
 }
 
 impl Announcer {
-    fn new(info: Arc<WorkerInfo>) -> Self {
-        let url = format!("http://{}:{}/minispark/v1/workers/{}", info.master.host, info.master.port, info.id);
+    fn new(info: Arc<WorkerInfo>) -> Result<Self> {
         let announcement = WorkerAnnouncement {
             id: info.id.clone(),
             webui_address: format!("http://{}:{}", info.host, info.webui_address.port()),
             memory_mb: info.memory_mb,
         };
-        let body = serde_json::to_vec(&announcement).unwrap_or_default();
-        Announcer { client: reqwest::Client::new(), url, body, info }
+        Ok(Announcer { master: MasterClient::new(&info.master)?, announcement, info })
     }
 
     async fn announce(&self) -> Result<()> {
-        let response = self
-            .client
-            .put(&self.url)
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .body(self.body.clone())
-            .send()
-            .await
-            .and_then(|response| response.error_for_status())?;
-        let acknowledged = response.bytes().await.ok().and_then(|body| serde_json::from_slice(&body).ok());
-        if let Some(WorkerAcknowledged { master_webui_url, console_url }) = acknowledged {
-            let _ = self.info.master_webui_url.set(master_webui_url);
-            if let Some(url) = console_url {
-                let _ = self.info.console_url.set(url);
-            }
+        let WorkerAcknowledged { master_webui_url, console_url } =
+            self.master.announce_worker(&self.announcement).await?;
+        let _ = self.info.master_webui_url.set(master_webui_url);
+        if let Some(url) = console_url {
+            let _ = self.info.console_url.set(url);
         }
         Ok(())
     }
@@ -351,7 +338,7 @@ impl Announcer {
         loop {
             tokio::time::sleep(interval).await;
             if let Err(err) = self.announce().await {
-                tracing::debug!("cannot announce {} to the master: {err}", self.info.id);
+                tracing::debug!("cannot announce {} to the master: {err:#}", self.info.id);
             }
         }
     }

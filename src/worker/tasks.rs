@@ -20,8 +20,7 @@ use datafusion::physical_plan::metrics::MetricsSet;
 use datafusion::prelude::SessionConfig;
 use serde::Serialize;
 
-use crate::master::api::{IoMetrics, scanned};
-use crate::master::registry::epoch_ms;
+use crate::protocol::{IoMetrics, TaskStatus, epoch_ms};
 
 /// Finished tasks kept for the page; older ones are forgotten.
 const FINISHED_KEPT: usize = 200;
@@ -32,8 +31,7 @@ pub struct TaskRecord {
     pub stage_id: usize,
     pub task_id: usize,
     pub partitions: Vec<usize>,
-    /// `RUNNING`, `SUCCESS` or `FAILED`.
-    pub status: &'static str,
+    pub status: TaskStatus,
     pub started_ms: u64,
     pub finished_ms: Option<u64>,
     /// Rows and bytes its file scans read.
@@ -145,7 +143,7 @@ impl QueryStageExecutor for RecordedTask {
             stage_id: self.stage_id,
             task_id,
             partitions: self.partitions.clone(),
-            status: "RUNNING",
+            status: TaskStatus::Running,
             started_ms: epoch_ms(SystemTime::now()),
             finished_ms: None,
             input: IoMetrics::default(),
@@ -153,18 +151,18 @@ impl QueryStageExecutor for RecordedTask {
             error: None,
         });
         let result = self.inner.execute_query_stage(task_id, context).await;
-        let input = scanned(self.plan.as_ref(), &self.inner.collect_plan_metrics());
+        let input = IoMetrics::scanned(self.plan.as_ref(), &self.inner.collect_plan_metrics());
         self.ledger.finish(&self.job_id, task_id, |record| {
             record.input = input;
             match &result {
                 Ok(written) => {
-                    record.status = "SUCCESS";
+                    record.status = TaskStatus::Success;
                     for partition in written {
                         record.output += IoMetrics { rows: partition.num_rows, bytes: partition.num_bytes };
                     }
                 }
                 Err(err) => {
-                    record.status = "FAILED";
+                    record.status = TaskStatus::Failed;
                     record.error = Some(err.to_string());
                 }
             }

@@ -9,6 +9,7 @@ use datafusion::prelude::SessionContext;
 use futures::TryStreamExt;
 use minispark::all::{LocalCluster, LocalClusterOptions};
 use minispark::driver::{Driver, Outcome};
+use minispark::protocol::{JobStatus, TaskStatus};
 use object_store::ObjectStore;
 
 use crate::common::{
@@ -124,9 +125,11 @@ async fn example_application_runs_on_three_workers_and_matches_datafusion() {
     let mut workers = BTreeSet::new();
     for job_id in results.iter().filter_map(|r| r.job_id.as_deref()) {
         let progress = cluster.master.master.job_progress(job_id).await.unwrap().expect("job known to the master");
-        assert_eq!(progress.status, "SUCCEEDED");
+        assert_eq!(progress.status, JobStatus::Succeeded);
         assert!(progress.stages.len() >= 2, "a join or aggregate has a shuffle: {progress:?}");
-        workers.extend(progress.tasks.iter().filter(|t| t.status == "SUCCESS").filter_map(|t| t.worker_id.clone()));
+        workers.extend(
+            progress.tasks.iter().filter(|t| t.status == TaskStatus::Success).filter_map(|t| t.worker_id.clone()),
+        );
     }
     assert!(workers.len() >= 2, "tasks ran on {workers:?}");
 
