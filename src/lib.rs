@@ -8,9 +8,12 @@
 //! [`config::Command`]; [`config`] holds the configuration every role receives. [`healthcheck`]
 //! probes a role for container healthchecks; [`paths`], [`s3`], [`service`] and [`web`] are shared
 //! plumbing. The roles talk to each other through [`protocol`], which depends on none of them.
+//! `compat` holds, in one place, the workarounds for bugs in DataFusion, datafusion-proto and
+//! Ballista, each with a test that fails when upstream changes.
 
 pub mod all;
 pub mod cli;
+mod compat;
 pub mod config;
 pub mod connect;
 pub mod driver;

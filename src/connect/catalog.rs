@@ -167,7 +167,7 @@ fn values(names: &[&str], types: &[DataType], rows: Vec<Vec<ScalarValue>>) -> Co
     let fields: Vec<Field> = names.iter().zip(types).map(|(n, t)| Field::new(*n, t.clone(), true)).collect();
     let schema = Arc::new(DFSchema::try_from(Schema::new(fields))?);
     if rows.is_empty() {
-        return super::plan::no_rows(&schema);
+        return Ok(crate::compat::no_rows(&schema)?);
     }
     let rows = rows.into_iter().map(|row| row.into_iter().map(|v| Expr::Literal(v, None)).collect()).collect();
     let plan = LogicalPlanBuilder::values_with_schema(rows, &schema)?.build()?;

@@ -28,7 +28,7 @@ use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::expr::Case;
 use datafusion::logical_expr::utils::{expr_as_column_expr, find_aggregate_exprs};
 use datafusion::logical_expr::{
-    Cast, Expr, ExprFunctionExt, ExprSchemable, GroupingSet, LogicalPlan, LogicalPlanBuilder, SortExpr, cast, lit,
+    Cast, Expr, ExprFunctionExt, ExprSchemable, GroupingSet, LogicalPlan, LogicalPlanBuilder, SortExpr, lit,
 };
 use datafusion::prelude::{DataFrame, SessionContext};
 use futures::future::BoxFuture;
@@ -581,35 +581,7 @@ impl<'a> Translator<'a> {
             (_, Some(data)) => data.as_ref().clone(),
             (None, None) => return Err(ConnectError::invalid("a local relation with neither data nor schema")),
         };
-        let df_schema = Arc::new(DFSchema::try_from(schema.clone())?);
-        let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
-        if rows == 0 {
-            return no_rows(&df_schema);
-        }
-        let mut values = Vec::with_capacity(rows);
-        for batch in &batches {
-            for row in 0..batch.num_rows() {
-                let mut cells = Vec::with_capacity(batch.num_columns());
-                for (column, field) in batch.columns().iter().zip(schema.fields()) {
-                    let value = ScalarValue::try_from_array(column, row)?;
-                    let value = if value.data_type() == *field.data_type() {
-                        value
-                    } else {
-                        value.cast_to(field.data_type())?
-                    };
-                    cells.push(Expr::Literal(value, None));
-                }
-                values.push(cells);
-            }
-        }
-        // VALUES names its columns column1, column2, …; the frame's names come from the schema.
-        let values = LogicalPlanBuilder::values_with_schema(values, &df_schema)?.build()?;
-        let named: Vec<Expr> = output_columns(&values)
-            .into_iter()
-            .zip(schema.fields())
-            .map(|(column, field)| column.alias(field.name()))
-            .collect();
-        Ok(LogicalPlanBuilder::from(values).project(named)?.build()?)
+        Ok(crate::compat::inline_rows(&batches, &schema)?)
     }
 
     /// `spark.range`: a few (start, end) slices unnested into `id`, so large ranges spread over
@@ -625,33 +597,9 @@ impl<'a> Translator<'a> {
         } else {
             0
         };
-        let schema = Arc::new(DFSchema::try_from(Schema::new(vec![Field::new("id", DataType::Int64, false)]))?);
-        if count == 0 {
-            return no_rows(&schema);
-        }
         let slices =
             (range.num_partitions.unwrap_or(0).max(0) as i128).max(if count > 100_000 { 8 } else { 1 }).min(count);
-        let per_slice = (count + slices - 1) / slices;
-        let mut rows = Vec::new();
-        let mut index = 0i128;
-        while index < count {
-            let upto = (index + per_slice).min(count);
-            let lo = start as i128 + index * step as i128;
-            let hi = start as i128 + upto * step as i128;
-            rows.push(vec![lit(lo as i64), lit(hi as i64)]);
-            index = upto;
-        }
-        let slices = LogicalPlanBuilder::values(rows)?.build()?;
-        let names: Vec<String> = slices.schema().fields().iter().map(|f| f.name().clone()).collect();
-        let bounds: Vec<Expr> = names.iter().map(|n| Expr::Column(Column::from_name(n))).collect();
-        let generated =
-            self.resolve(slices.schema(), |r| r.call("range", vec![bounds[0].clone(), bounds[1].clone(), lit(step)]))?;
-        let projected = LogicalPlanBuilder::from(slices).project(vec![generated.alias("id")])?.build()?;
-        let unnested = LogicalPlanBuilder::from(projected).unnest_column("id")?.build()?;
-        // Spark's `id` is never NULL; COALESCE with a literal tells DataFusion so.
-        let id = cast(Expr::Column(Column::from_name("id")), DataType::Int64);
-        let id = self.resolve(unnested.schema(), |r| r.call("coalesce", vec![id, lit(0i64)]))?;
-        Ok(LogicalPlanBuilder::from(unnested).project(vec![id.alias("id")])?.build()?)
+        Ok(crate::compat::spread_range(start, step, count, slices)?)
     }
 
     async fn sql(&self, sql: &proto::Sql) -> ConnectResult<LogicalPlan> {
@@ -1160,31 +1108,6 @@ impl<'a> Translator<'a> {
         }
         Ok(union.expect("at least one value column").build()?)
     }
-}
-
-/// A relation with `schema` and no rows. Not an EmptyRelation: datafusion-proto ships those
-/// without their columns, so the scheduler could not plan anything above one. A row of NULLs
-/// behind a filter no row passes (`random()` is never negative, and is not folded away) keeps
-/// the columns on the way.
-pub fn no_rows(schema: &datafusion::common::DFSchemaRef) -> ConnectResult<LogicalPlan> {
-    let nulls = schema
-        .fields()
-        .iter()
-        .map(|f| Ok(Expr::Literal(ScalarValue::try_from(f.data_type())?, None)))
-        .collect::<ConnectResult<Vec<_>>>()?;
-    let nullable = Arc::new(DFSchema::from_unqualified_fields(
-        schema.fields().iter().map(|f| Arc::new(f.as_ref().clone().with_nullable(true))).collect(),
-        Default::default(),
-    )?);
-    let row = LogicalPlanBuilder::values_with_schema(vec![nulls], &nullable)?.build()?;
-    let random = Expr::ScalarFunction(datafusion::logical_expr::expr::ScalarFunction::new_udf(
-        datafusion::functions::math::random(),
-        vec![],
-    ));
-    let none = LogicalPlanBuilder::from(row).filter(random.lt(lit(0.0f64)))?.build()?;
-    let named: Vec<Expr> =
-        output_columns(&none).into_iter().zip(schema.fields()).map(|(c, f)| c.alias(f.name())).collect();
-    Ok(LogicalPlanBuilder::from(none).project(named)?.build()?)
 }
 
 fn is_unnest(expr: &Expr) -> bool {

@@ -7,7 +7,6 @@
 //! typo in the last statement cannot leave half of the outputs written. Queries then run on the
 //! workers while [`progress`] reports their stages and tasks.
 
-pub mod copy;
 pub mod jobs;
 pub mod progress;
 pub mod script;
@@ -251,7 +250,7 @@ impl Driver {
     {
         let index = self.jobs.start(description);
         let result = async {
-            let plan = copy::with_portable_options(plan)?;
+            let plan = crate::compat::copy_with_portable_options(plan)?;
             let frame = ctx.execute_logical_plan(plan).await?;
             let optimized = frame.clone().into_optimized_plan()?;
             self.jobs.set_plan(index, optimized.display_indent().to_string());
@@ -310,14 +309,7 @@ async fn cluster_session(
     }
     let ctx =
         SessionContext::remote_with_state(&format!("df://{}:{}", master.host, master.port), builder.build()).await?;
-    // The scheduler optimizes every plan again. A plan that already had common subexpressions
-    // eliminated here gets new `__common_expr_N` aliases there that can clash with the ones it
-    // carries (a failed job: "cardinality(Utf8)"), so that rule runs only on the scheduler.
-    let state = ctx.state();
-    let rules =
-        state.optimizers().iter().filter(|rule| rule.name() != "common_sub_expression_eliminate").cloned().collect();
-    let state = SessionStateBuilder::new_from_existing(state).with_optimizer_rules(rules).build();
-    Ok((SessionContext::new_with_state(state), stores))
+    Ok((SessionContext::new_with_state(crate::compat::without_client_cse(ctx.state())), stores))
 }
 
 /// Prints what each statement did: query results as tables, writes as row counts with their target.

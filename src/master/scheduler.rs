@@ -17,13 +17,9 @@ use ballista_scheduler::config::{SchedulerConfig, TaskDistributionPolicy};
 use ballista_scheduler::metrics::default_metrics_collector;
 use ballista_scheduler::scheduler_server::SchedulerServer;
 use datafusion::common::config::ConfigOptions;
-use datafusion::common::tree_node::{Transformed, TreeNode};
-use datafusion::datasource::memory::MemorySourceConfig;
-use datafusion::datasource::source::DataSourceExec;
 use datafusion::execution::{SessionState, SessionStateBuilder};
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_plan::coalesce_partitions::CoalescePartitionsExec;
-use datafusion::physical_plan::limit::LocalLimitExec;
 use datafusion::physical_plan::sorts::sort_preserving_merge::SortPreservingMergeExec;
 use datafusion::physical_plan::{ExecutionPlan, ExecutionPlanProperties};
 use datafusion::prelude::SessionConfig;
@@ -98,7 +94,7 @@ fn planning_session(config: SessionConfig) -> datafusion::common::Result<Session
         .with_aggregate_functions(ballista_aggregate_functions())
         .with_window_functions(ballista_window_functions())
         .with_physical_optimizer_rule(Arc::new(SingleResultPartition))
-        .with_physical_optimizer_rule(Arc::new(ExplicitInMemoryLimits))
+        .with_physical_optimizer_rule(Arc::new(crate::compat::ExplicitInMemoryLimits))
         .build())
 }
 
@@ -129,43 +125,6 @@ impl PhysicalOptimizerRule for SingleResultPartition {
 
     fn name(&self) -> &str {
         "minispark_single_result_partition"
-    }
-
-    fn schema_check(&self) -> bool {
-        true
-    }
-}
-
-/// Keeps LIMITs over in-memory data (VALUES, `createDataFrame`) as limit operators.
-///
-/// DataFusion pushes a LIMIT into an in-memory scan as its `fetch`; in Ballista 55 that `fetch`
-/// does not survive the trip to the workers, so `SELECT … FROM (VALUES …) LIMIT 1` returned every
-/// row. A per-partition limit operator above the scan says the same thing and does survive.
-#[derive(Debug)]
-struct ExplicitInMemoryLimits;
-
-impl PhysicalOptimizerRule for ExplicitInMemoryLimits {
-    fn optimize(
-        &self,
-        plan: Arc<dyn ExecutionPlan>,
-        _config: &ConfigOptions,
-    ) -> datafusion::common::Result<Arc<dyn ExecutionPlan>> {
-        plan.transform_up(|node| {
-            let in_memory =
-                node.downcast_ref::<DataSourceExec>().is_some_and(|scan| scan.data_source().is::<MemorySourceConfig>());
-            match (in_memory, node.fetch()) {
-                (true, Some(fetch)) => match node.with_fetch(None) {
-                    Some(unlimited) => Ok(Transformed::yes(Arc::new(LocalLimitExec::new(unlimited, fetch)) as _)),
-                    None => Ok(Transformed::no(node)),
-                },
-                _ => Ok(Transformed::no(node)),
-            }
-        })
-        .map(|t| t.data)
-    }
-
-    fn name(&self) -> &str {
-        "minispark_explicit_in_memory_limits"
     }
 
     fn schema_check(&self) -> bool {

@@ -20,7 +20,6 @@ use anyhow::{Context, Result};
 use arrow_flight::flight_service_server::FlightServiceServer;
 use ballista_core::error::BallistaError;
 use ballista_core::object_store::session_config_with_s3_support;
-use ballista_core::registry::BallistaFunctionRegistry;
 use ballista_core::serde::BallistaCodec;
 use ballista_core::serde::protobuf::ExecutorStoppedParams;
 use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
@@ -33,7 +32,6 @@ use ballista_executor::flight_service::BallistaFlightService;
 use ballista_executor::health::ExecutorHealth;
 use ballista_executor::metrics::LoggingMetricsCollector;
 use ballista_executor::runtime_cache::{DefaultSessionRuntimeCache, MemoryPoolPolicy};
-use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::memory_pool::{FairSpillPool, MemoryPool};
 use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::prelude::SessionConfig;
@@ -129,9 +127,7 @@ pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: Cancella
             &work_dir_text,
             runtime_producer.clone(),
             config_producer,
-            // Every DataFusion function, the nested ones (arrays, `range`, `unnest`) included:
-            // Ballista's default registry lacks them, so plans using them could not be decoded.
-            Arc::new(BallistaFunctionRegistry::from(&SessionStateBuilder::new().with_default_features().build())),
+            Arc::new(crate::compat::worker_function_registry()),
             Arc::new(LoggingMetricsCollector::default()),
             cores,
             Arc::new(tasks::RecordingEngine {
