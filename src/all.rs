@@ -20,8 +20,8 @@ use crate::worker::RunningWorker;
 
 /// Storage, master and workers running in this process.
 pub struct LocalCluster {
-    pub storage: Service,
-    pub console: Service,
+    pub(crate) storage: Service,
+    pub(crate) console: Service,
     pub master: RunningMaster,
     pub workers: Vec<Option<RunningWorker>>,
     pub s3: S3Config,
@@ -72,7 +72,7 @@ impl LocalCluster {
     }
 
     /// Starts one more worker.
-    pub async fn add_worker(&mut self) -> Result<()> {
+    pub(crate) async fn add_worker(&mut self) -> Result<()> {
         let index = self.workers.len();
         let webui_port = match self.options.worker_webui_port {
             0 => 0,
@@ -101,7 +101,7 @@ impl LocalCluster {
     }
 
     /// Waits until the master counts `count` ALIVE workers.
-    pub async fn wait_for_alive_workers(&self, count: usize, timeout: Duration) -> Result<()> {
+    pub(crate) async fn wait_for_alive_workers(&self, count: usize, timeout: Duration) -> Result<()> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             self.master.master.refresh_registry().await?;

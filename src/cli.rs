@@ -21,11 +21,11 @@ pub struct Cli {
     pub verbose: u8,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run the cluster coordinator: worker registry, heartbeats, scheduling (RPC 7077, UI 8080).
     Master(MasterConfig),
     /// Run a worker that executes tasks for the master at spark://HOST:PORT (UI 8081).
@@ -45,149 +45,149 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct SqlArgs {
+pub(crate) struct SqlArgs {
     #[command(flatten)]
-    pub driver: DriverConfig,
+    pub(crate) driver: DriverConfig,
 
     /// SQL statements to run, then exit.
     #[arg(short = 'e', long = "execute", conflicts_with = "file")]
-    pub execute: Option<String>,
+    pub(crate) execute: Option<String>,
 
     /// A SQL file to run, then exit.
     #[arg(short = 'f', long = "file")]
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct WorkerArgs {
+pub(crate) struct WorkerArgs {
     /// The master to register with, e.g. spark://127.0.0.1:7077.
     #[arg(env = "SPARK_MASTER_URL", value_parser = MasterUrl::parse)]
-    pub master: MasterUrl,
+    pub(crate) master: MasterUrl,
 
     #[command(flatten)]
-    pub worker: WorkerConfig,
+    pub(crate) worker: WorkerConfig,
 }
 
 #[derive(Debug, Args)]
-pub struct SubmitArgs {
+pub(crate) struct SubmitArgs {
     #[command(flatten)]
-    pub driver: DriverConfig,
+    pub(crate) driver: DriverConfig,
 
     /// The application: a SQL job file (statements separated by semicolons) or a PySpark
     /// program (.py), which reaches the cluster through Spark Connect (SPARK_REMOTE is set for it).
-    pub job: PathBuf,
+    pub(crate) job: PathBuf,
 
     /// Arguments for a PySpark program.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub arguments: Vec<String>,
+    pub(crate) arguments: Vec<String>,
 }
 
 #[derive(Debug, Args)]
-pub struct DriverArgs {
+pub(crate) struct DriverArgs {
     #[command(flatten)]
-    pub driver: DriverConfig,
+    pub(crate) driver: DriverConfig,
 
     /// SQL job files to run at start, in order.
-    pub jobs: Vec<PathBuf>,
+    pub(crate) jobs: Vec<PathBuf>,
 
     /// Local directory to upload to s3://spark-data before the jobs run.
     #[arg(long, env = "SPARK_APP_DATA")]
-    pub data: Option<PathBuf>,
+    pub(crate) data: Option<PathBuf>,
 
     /// Port of the application UI; the next free one is taken if it is in use (Spark: spark.ui.port).
     #[arg(long, env = "SPARK_UI_PORT", default_value_t = 4040)]
-    pub ui_port: u16,
+    pub(crate) ui_port: u16,
 
     /// Address the application UI and Spark Connect listen on; 0.0.0.0 for every interface (containers).
     #[arg(long, env = "SPARK_LOCAL_IP", default_value = "127.0.0.1")]
-    pub bind: String,
+    pub(crate) bind: String,
 
     /// Port of the Spark Connect server for PySpark clients (`sc://HOST:PORT`).
     #[arg(long, env = "SPARK_CONNECT_PORT", default_value_t = SPARK_CONNECT_PORT)]
-    pub connect_port: u16,
+    pub(crate) connect_port: u16,
 }
 
 #[derive(Debug, Args)]
-pub struct AllArgs {
+pub(crate) struct AllArgs {
     /// The application to run once the cluster is up: a SQL job file or a PySpark program (.py).
     #[arg(default_value = "jobs/example.sql")]
-    pub job: PathBuf,
+    pub(crate) job: PathBuf,
 
     /// Exit after the application finishes instead of serving until Ctrl-C.
     #[arg(long)]
-    pub exit: bool,
+    pub(crate) exit: bool,
 
     /// Number of workers to start.
     #[arg(long, default_value_t = 3)]
-    pub workers: usize,
+    pub(crate) workers: usize,
 
     /// Task slots per worker.
     #[arg(long, default_value_t = 2)]
-    pub cores: usize,
+    pub(crate) cores: usize,
 
     /// Memory per worker, e.g. 1g.
     #[arg(long, default_value = "1g", value_parser = crate::config::parse_memory_mb)]
-    pub memory: u64,
+    pub(crate) memory: u64,
 
     /// Local directory uploaded to s3://spark-data before the application runs.
     #[arg(long, default_value = "data")]
-    pub data: PathBuf,
+    pub(crate) data: PathBuf,
 
     /// Directory where the storage role keeps buckets and objects.
     #[arg(long, env = "MINIO_VOLUMES", default_value = "storage")]
-    pub storage_dir: PathBuf,
+    pub(crate) storage_dir: PathBuf,
 
     /// Address the roles advertise to each other and print.
     #[arg(long, default_value = "127.0.0.1")]
-    pub host: String,
+    pub(crate) host: String,
 
     /// Address the roles listen on, if not --host; 0.0.0.0 for every interface (containers).
     #[arg(long, env = "SPARK_LOCAL_IP")]
-    pub bind: Option<String>,
+    pub(crate) bind: Option<String>,
 
     /// Master RPC port.
     #[arg(long, env = "SPARK_MASTER_PORT", default_value_t = 7077)]
-    pub master_port: u16,
+    pub(crate) master_port: u16,
 
     /// Master web UI port.
     #[arg(long, env = "SPARK_MASTER_WEBUI_PORT", default_value_t = 8080)]
-    pub master_webui_port: u16,
+    pub(crate) master_webui_port: u16,
 
     /// Web UI port of the first worker; the others take the next ports (0: free ports).
     #[arg(long, env = "SPARK_WORKER_WEBUI_PORT", default_value_t = 8081)]
-    pub worker_webui_port: u16,
+    pub(crate) worker_webui_port: u16,
 
     /// S3 API port of the storage role.
     #[arg(long, default_value_t = 9000)]
-    pub storage_port: u16,
+    pub(crate) storage_port: u16,
 
     /// Port of the storage console (MinIO's web console).
     #[arg(long, default_value_t = 9001)]
-    pub console_port: u16,
+    pub(crate) console_port: u16,
 
     /// Port of the application UI; the next free one is taken if it is in use.
     #[arg(long, env = "SPARK_UI_PORT", default_value_t = 4040)]
-    pub ui_port: u16,
+    pub(crate) ui_port: u16,
 
     /// Port of the Spark Connect server for PySpark clients (`sc://HOST:PORT`).
     #[arg(long, env = "SPARK_CONNECT_PORT", default_value_t = SPARK_CONNECT_PORT)]
-    pub connect_port: u16,
+    pub(crate) connect_port: u16,
 
     /// Seconds without a heartbeat after which a worker is declared DEAD.
     #[arg(long, default_value_t = 10)]
-    pub worker_timeout: u64,
+    pub(crate) worker_timeout: u64,
 
     /// Root user of the storage role.
     #[arg(long, env = "MINIO_ROOT_USER", default_value = "minioadmin", hide_env_values = true)]
-    pub root_user: String,
+    pub(crate) root_user: String,
 
     /// Root password of the storage role.
     #[arg(long, env = "MINIO_ROOT_PASSWORD", default_value = "minioadmin", hide_env_values = true)]
-    pub root_password: String,
+    pub(crate) root_password: String,
 
     /// Show no progress lines while jobs run.
     #[arg(long, short = 'q')]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 }
 
 impl Cli {

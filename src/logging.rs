@@ -35,7 +35,7 @@ pub fn init(verbose: u8) {
 }
 
 /// The last lines this process logged, oldest first, without terminal colours.
-pub fn tail() -> Vec<String> {
+pub(crate) fn tail() -> Vec<String> {
     TAIL.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).iter().cloned().collect()
 }
 

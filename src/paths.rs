@@ -11,7 +11,7 @@ use futures::StreamExt;
 use object_store::ObjectStoreExt;
 
 /// Fails unless something is stored at `location`: the file, or files under the directory.
-pub async fn check_input_exists(ctx: &SessionContext, location: &str) -> Result<()> {
+pub(crate) async fn check_input_exists(ctx: &SessionContext, location: &str) -> Result<()> {
     let (url, store) = store_for(ctx, location)?;
     let prefix = url.prefix();
     if !url.is_collection() && store.head(prefix).await.is_ok() {
@@ -25,7 +25,7 @@ pub async fn check_input_exists(ctx: &SessionContext, location: &str) -> Result<
 }
 
 /// The object store holding a table or output location, and the location as a URL.
-pub fn store_for(
+pub(crate) fn store_for(
     ctx: &SessionContext,
     location: &str,
 ) -> Result<(ListingTableUrl, Arc<dyn object_store::ObjectStore>)> {
@@ -36,7 +36,7 @@ pub fn store_for(
 
 /// The files a write into `directory` replaces. They are removed only after the new files are
 /// written, so a failed write leaves the previous result in place.
-pub async fn existing_files(ctx: &SessionContext, directory: &str) -> Result<ReplacedFiles> {
+pub(crate) async fn existing_files(ctx: &SessionContext, directory: &str) -> Result<ReplacedFiles> {
     let (url, store) = store_for(ctx, directory)?;
     let mut files = Vec::new();
     let mut listing = store.list(Some(url.prefix()));
@@ -52,18 +52,18 @@ pub async fn existing_files(ctx: &SessionContext, directory: &str) -> Result<Rep
 }
 
 /// Files of a previous result, to be removed once the new one is written.
-pub struct ReplacedFiles {
+pub(crate) struct ReplacedFiles {
     directory: String,
     store: Arc<dyn object_store::ObjectStore>,
     files: Vec<object_store::path::Path>,
 }
 
 impl ReplacedFiles {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
 
-    pub async fn remove(self) -> Result<()> {
+    pub(crate) async fn remove(self) -> Result<()> {
         for file in &self.files {
             self.store
                 .delete(file)

@@ -25,10 +25,10 @@ use url::Url;
 use crate::config::S3Config;
 
 /// URL schemes that name the S3 store.
-pub const S3_SCHEMES: [&str; 2] = ["s3", "s3a"];
+pub(crate) const S3_SCHEMES: [&str; 2] = ["s3", "s3a"];
 
 /// Sets the driver's S3 endpoint and credentials as session options, so they travel with each job.
-pub fn set_session_options(config: &mut SessionConfig, s3: &S3Config) -> datafusion::common::Result<()> {
+pub(crate) fn set_session_options(config: &mut SessionConfig, s3: &S3Config) -> datafusion::common::Result<()> {
     let options = config.options_mut();
     options.set("s3.endpoint", &s3.endpoint)?;
     options.set("s3.allow_http", if s3.endpoint.starts_with("http://") { "true" } else { "false" })?;
@@ -39,13 +39,16 @@ pub fn set_session_options(config: &mut SessionConfig, s3: &S3Config) -> datafus
 }
 
 /// A runtime whose object stores follow the session's `s3.*` options; spill files go to `temp_dir`.
-pub fn runtime_env(config: &SessionConfig, temp_dir: Option<&Path>) -> datafusion::common::Result<Arc<RuntimeEnv>> {
+pub(crate) fn runtime_env(
+    config: &SessionConfig,
+    temp_dir: Option<&Path>,
+) -> datafusion::common::Result<Arc<RuntimeEnv>> {
     runtime_env_with_stores(config, temp_dir).map(|(runtime, _)| runtime)
 }
 
 /// Like [`runtime_env`], also returning the object stores, for a session whose S3 settings change
 /// while it is open (Spark Connect's `spark.hadoop.fs.s3a.*`).
-pub fn runtime_env_with_stores(
+pub(crate) fn runtime_env_with_stores(
     config: &SessionConfig,
     temp_dir: Option<&Path>,
 ) -> datafusion::common::Result<(Arc<RuntimeEnv>, Arc<ClusterObjectStores>)> {
@@ -58,7 +61,7 @@ pub fn runtime_env_with_stores(
 }
 
 /// The session's `s3.*` options.
-pub fn s3_options(config: &SessionConfig) -> S3Options {
+pub(crate) fn s3_options(config: &SessionConfig) -> S3Options {
     config.options().extensions.get::<S3Options>().cloned().unwrap_or_default()
 }
 
@@ -85,12 +88,12 @@ pub struct ClusterObjectStores {
 }
 
 impl ClusterObjectStores {
-    pub fn new(options: S3Options) -> Self {
+    pub(crate) fn new(options: S3Options) -> Self {
         Self { registered: DefaultObjectStoreRegistry::new(), options: Mutex::new(options), buckets: Mutex::default() }
     }
 
     /// New settings for the buckets looked up from now on.
-    pub fn update(&self, options: S3Options) {
+    pub(crate) fn update(&self, options: S3Options) {
         *self.options.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = options;
     }
 
@@ -165,14 +168,14 @@ impl ObjectStoreRegistry for ClusterObjectStores {
 }
 
 /// Copies a local directory into the root of `bucket`.
-pub async fn upload_dir_to_bucket(s3: &S3Config, bucket: &str, dir: &Path) -> Result<(usize, u64)> {
+pub(crate) async fn upload_dir_to_bucket(s3: &S3Config, bucket: &str, dir: &Path) -> Result<(usize, u64)> {
     let store = bucket_client(s3, bucket)?;
     upload_dir(&store, dir).await.with_context(|| format!("cannot upload {} to s3://{bucket}", dir.display()))
 }
 
 /// Uploads every file under `dir` to `bucket`, keyed by its path relative to `dir`. Returns the
 /// number of files and bytes sent.
-pub async fn upload_dir(store: &dyn ObjectStore, dir: &Path) -> Result<(usize, u64)> {
+pub(crate) async fn upload_dir(store: &dyn ObjectStore, dir: &Path) -> Result<(usize, u64)> {
     let mut pending = vec![dir.to_path_buf()];
     let (mut files, mut bytes) = (0, 0);
     while let Some(current) = pending.pop() {

@@ -25,7 +25,7 @@ const RELEASE_GRACE: Duration = Duration::from_secs(10);
 
 /// A server running in the background.
 pub struct Service {
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// The address it is bound to (with the real port when 0 was asked for).
     pub address: SocketAddr,
     task: JoinHandle<Result<()>>,
@@ -39,14 +39,14 @@ impl std::fmt::Debug for Service {
 }
 
 impl Service {
-    pub fn spawn(name: &'static str, address: SocketAddr, task: JoinHandle<Result<()>>) -> Self {
+    pub(crate) fn spawn(name: &'static str, address: SocketAddr, task: JoinHandle<Result<()>>) -> Self {
         Self { name, address, task, released: None }
     }
 
     /// Makes [`Service::stopped`] also wait for `released`: the storage's index is locked until the
     /// last request task lets go of it, and a caller that restarts the storage on the same
     /// directory right after `stopped` must find it unlocked.
-    pub fn releasing(mut self, released: impl Future<Output = ()> + Send + 'static) -> Self {
+    pub(crate) fn releasing(mut self, released: impl Future<Output = ()> + Send + 'static) -> Self {
         self.released = Some(Box::pin(released));
         self
     }
@@ -73,7 +73,7 @@ impl Service {
 }
 
 /// Binds a TCP listener, naming the address in the error.
-pub async fn bind(address: SocketAddr) -> Result<TcpListener> {
+pub(crate) async fn bind(address: SocketAddr) -> Result<TcpListener> {
     TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address} (is another server using that port?)"))
@@ -87,7 +87,7 @@ pub async fn bind_host(host: &str, port: u16) -> Result<TcpListener> {
 
 /// Binds `host:port`, or the next free port after it (Spark's application UI takes 4041 when
 /// 4040 is in use). Port 0 asks for any free port once.
-pub async fn bind_port_or_next(host: &str, port: u16, attempts: u16) -> Result<TcpListener> {
+pub(crate) async fn bind_port_or_next(host: &str, port: u16, attempts: u16) -> Result<TcpListener> {
     let mut candidate = port;
     loop {
         match bind_host(host, candidate).await {
@@ -102,7 +102,7 @@ pub async fn bind_port_or_next(host: &str, port: u16, attempts: u16) -> Result<T
 }
 
 /// Resolves `host:port` to one socket address, preferring IPv4.
-pub async fn resolve(host: &str, port: u16) -> Result<SocketAddr> {
+pub(crate) async fn resolve(host: &str, port: u16) -> Result<SocketAddr> {
     let addresses: Vec<SocketAddr> =
         tokio::net::lookup_host((host, port)).await.with_context(|| format!("cannot resolve host {host:?}"))?.collect();
     addresses
@@ -114,7 +114,7 @@ pub async fn resolve(host: &str, port: u16) -> Result<SocketAddr> {
 }
 
 /// Serves an axum router on `listener` until `shutdown` is cancelled.
-pub fn serve_router(
+pub(crate) fn serve_router(
     name: &'static str,
     listener: TcpListener,
     router: Router,

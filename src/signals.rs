@@ -1,6 +1,6 @@
 //! Waiting for the signals that stop a role: Ctrl-C (SIGINT) and SIGTERM (what `docker stop` sends).
 
-pub async fn wait_for_shutdown() {
+pub(crate) async fn wait_for_shutdown() {
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut signal) => {

@@ -14,27 +14,27 @@ const LAYOUT: &str = include_str!("../web/layout.html");
 const APPLICATION_HEADER: &str = r#"<span id="app-name">Application</span> <nav><a href="/">Jobs</a> <a href="/stages/">Stages</a> <a href="/SQL/">SQL</a> <a href="/executors/">Executors</a> <a href="/environment/">Environment</a></nav>"#;
 
 /// Every page: the shared layout (head, style, header) around the page's own body from `web/`.
-pub static MASTER_PAGE: LazyLock<String> =
+pub(crate) static MASTER_PAGE: LazyLock<String> =
     LazyLock::new(|| layout("master", "<span>Master</span>", include_str!("../web/master.html")));
-pub static WORKER_PAGE: LazyLock<String> =
+pub(crate) static WORKER_PAGE: LazyLock<String> =
     LazyLock::new(|| layout("worker", "<span>Worker</span>", include_str!("../web/worker.html")));
-pub static APPLICATION_PAGE: LazyLock<String> =
+pub(crate) static APPLICATION_PAGE: LazyLock<String> =
     LazyLock::new(|| layout("application", APPLICATION_HEADER, include_str!("../web/app.html")));
-pub static JOB_PAGE: LazyLock<String> =
+pub(crate) static JOB_PAGE: LazyLock<String> =
     LazyLock::new(|| layout("job", APPLICATION_HEADER, include_str!("../web/job.html")));
-pub static STAGES_PAGE: LazyLock<String> =
+pub(crate) static STAGES_PAGE: LazyLock<String> =
     LazyLock::new(|| layout("stages", APPLICATION_HEADER, include_str!("../web/stages.html")));
-pub static STAGE_PAGE: LazyLock<String> =
+pub(crate) static STAGE_PAGE: LazyLock<String> =
     LazyLock::new(|| layout("stage", APPLICATION_HEADER, include_str!("../web/stage.html")));
-pub static SQL_PAGE: LazyLock<String> =
+pub(crate) static SQL_PAGE: LazyLock<String> =
     LazyLock::new(|| layout("SQL", APPLICATION_HEADER, include_str!("../web/sql.html")));
-pub static SQL_EXECUTION_PAGE: LazyLock<String> =
+pub(crate) static SQL_EXECUTION_PAGE: LazyLock<String> =
     LazyLock::new(|| layout("query", APPLICATION_HEADER, include_str!("../web/sql-execution.html")));
-pub static CONSOLE_PAGE: LazyLock<String> =
+pub(crate) static CONSOLE_PAGE: LazyLock<String> =
     LazyLock::new(|| layout("storage console", "", include_str!("../web/console.html")));
-pub static EXECUTORS_PAGE: LazyLock<String> =
+pub(crate) static EXECUTORS_PAGE: LazyLock<String> =
     LazyLock::new(|| layout("executors", APPLICATION_HEADER, include_str!("../web/executors.html")));
-pub static ENVIRONMENT_PAGE: LazyLock<String> =
+pub(crate) static ENVIRONMENT_PAGE: LazyLock<String> =
     LazyLock::new(|| layout("environment", APPLICATION_HEADER, include_str!("../web/environment.html")));
 
 fn layout(title: &str, header: &str, body: &str) -> String {
@@ -47,18 +47,18 @@ const CONSOLE_SCRIPT: &str = include_str!("../web/console.js");
 
 /// The other web UIs a page links to in its header (`/links`, read by common.js).
 #[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Links {
-    pub master: Option<String>,
-    pub console: Option<String>,
+pub(crate) struct Links {
+    pub(crate) master: Option<String>,
+    pub(crate) console: Option<String>,
 }
 
 /// `/links`: where the master's and the storage console's pages are.
-pub fn links<S: Clone + Send + Sync + 'static>(links: Links) -> Router<S> {
+pub(crate) fn links<S: Clone + Send + Sync + 'static>(links: Links) -> Router<S> {
     Router::new().route("/links", get(move || std::future::ready(axum::Json(links.clone()))))
 }
 
 /// `/static/style.css`, `/static/common.js` and the console's `/static/console.js`.
-pub fn assets<S: Clone + Send + Sync + 'static>() -> Router<S> {
+pub(crate) fn assets<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/static/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE) }))
         .route("/static/common.js", get(|| async { asset("text/javascript; charset=utf-8", COMMON_SCRIPT) }))
@@ -66,7 +66,7 @@ pub fn assets<S: Clone + Send + Sync + 'static>() -> Router<S> {
 }
 
 /// An HTML page (not cached: it is small, and a new binary may serve a new one).
-pub fn page(html: &'static LazyLock<String>) -> impl IntoResponse {
+pub(crate) fn page(html: &'static LazyLock<String>) -> impl IntoResponse {
     ([(CONTENT_TYPE, "text/html; charset=utf-8"), (CACHE_CONTROL, "no-cache")], html.as_str())
 }
 

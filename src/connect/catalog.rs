@@ -19,7 +19,7 @@ const VIEWS: (&str, &str) = ("public", "default");
 const GLOBAL_VIEWS: &str = "global_temp";
 
 /// Answers a `spark.catalog` call.
-pub fn catalog(ctx: &SessionContext, request: &CatType) -> ConnectResult<LogicalPlan> {
+pub(crate) fn catalog(ctx: &SessionContext, request: &CatType) -> ConnectResult<LogicalPlan> {
     match request {
         CatType::CurrentDatabase(_) => single(ScalarValue::Utf8(Some(VIEWS.1.into()))),
         CatType::CurrentCatalog(_) => single(ScalarValue::Utf8(Some("spark_catalog".into()))),
@@ -89,7 +89,7 @@ pub fn catalog(ctx: &SessionContext, request: &CatType) -> ConnectResult<Logical
 }
 
 /// `SHOW TABLES` as Spark answers it: namespace, tableName, isTemporary.
-pub fn show_tables(ctx: &SessionContext) -> ConnectResult<LogicalPlan> {
+pub(crate) fn show_tables(ctx: &SessionContext) -> ConnectResult<LogicalPlan> {
     let rows = views(ctx)
         .into_iter()
         .map(|(name, global)| {
@@ -100,7 +100,7 @@ pub fn show_tables(ctx: &SessionContext) -> ConnectResult<LogicalPlan> {
 }
 
 /// Whether `sql` is a plain `SHOW TABLES`.
-pub fn is_show_tables(sql: &str) -> bool {
+pub(crate) fn is_show_tables(sql: &str) -> bool {
     let words: Vec<String> =
         sql.trim().trim_end_matches(';').split_whitespace().map(|w| w.to_ascii_uppercase()).collect();
     words == ["SHOW", "TABLES"]

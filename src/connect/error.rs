@@ -9,17 +9,17 @@ use datafusion::error::DataFusionError;
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
-pub type ConnectResult<T> = Result<T, ConnectError>;
+pub(crate) type ConnectResult<T> = Result<T, ConnectError>;
 
 /// What went wrong, in Spark's terms.
 #[derive(Debug, Clone)]
-pub struct ConnectError {
-    pub kind: ErrorKind,
-    pub message: String,
+pub(crate) struct ConnectError {
+    pub(crate) kind: ErrorKind,
+    pub(crate) message: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
+pub(crate) enum ErrorKind {
     /// Unknown columns, tables, functions; type errors: `AnalysisException`.
     Analysis,
     /// SQL text or a type string that does not parse: `ParseException`.
@@ -37,32 +37,32 @@ pub enum ErrorKind {
 }
 
 impl ConnectError {
-    pub fn analysis(message: impl Into<String>) -> Self {
+    pub(crate) fn analysis(message: impl Into<String>) -> Self {
         Self { kind: ErrorKind::Analysis, message: message.into() }
     }
 
-    pub fn parse(message: impl Into<String>) -> Self {
+    pub(crate) fn parse(message: impl Into<String>) -> Self {
         Self { kind: ErrorKind::Parse, message: message.into() }
     }
 
     /// An unsupported feature; `feature` names it, e.g. "the relation Transpose".
-    pub fn unsupported(feature: impl Into<String>) -> Self {
+    pub(crate) fn unsupported(feature: impl Into<String>) -> Self {
         Self { kind: ErrorKind::Unsupported, message: format!("minispark does not support {} yet", feature.into()) }
     }
 
-    pub fn invalid(message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self { kind: ErrorKind::InvalidArgument, message: message.into() }
     }
 
-    pub fn execution(message: impl Into<String>) -> Self {
+    pub(crate) fn execution(message: impl Into<String>) -> Self {
         Self { kind: ErrorKind::Execution, message: message.into() }
     }
 
-    pub fn session(message: impl Into<String>) -> Self {
+    pub(crate) fn session(message: impl Into<String>) -> Self {
         Self { kind: ErrorKind::Session, message: message.into() }
     }
 
-    pub fn no_such_config(key: &str) -> Self {
+    pub(crate) fn no_such_config(key: &str) -> Self {
         Self {
             kind: ErrorKind::NoSuchConfig,
             message: format!("[SQL_CONF_NOT_FOUND] The SQL config \"{key}\" cannot be found."),
@@ -99,7 +99,7 @@ impl ConnectError {
     }
 
     /// The gRPC status, with the ErrorInfo PySpark maps to an exception class.
-    pub fn to_status(&self) -> Status {
+    pub(crate) fn to_status(&self) -> Status {
         let (class, error_class, sql_state) = self.spark_identity();
         let classes = serde_json::to_string(&[class]).unwrap_or_default();
         let mut metadata = vec![("classes".to_string(), classes), ("sqlState".to_string(), sql_state.to_string())];

@@ -38,7 +38,7 @@ use super::types;
 const MAX_BATCH_BYTES: usize = 4 << 20;
 
 /// Produces the responses of `plan` into `operation`, then its end.
-pub async fn run(engine: Arc<dyn Engine>, session: Arc<Session>, operation: Arc<Operation>, plan: Plan) {
+pub(crate) async fn run(engine: Arc<dyn Engine>, session: Arc<Session>, operation: Arc<Operation>, plan: Plan) {
     let produce = produce(engine.as_ref(), &session, &operation, plan);
     let result = tokio::select! {
         result = produce => result,
@@ -59,7 +59,7 @@ pub async fn run(engine: Arc<dyn Engine>, session: Arc<Session>, operation: Arc<
     }
 }
 
-pub fn response(session: &Session, operation: &Operation, kind: ResponseType) -> ExecutePlanResponse {
+pub(crate) fn response(session: &Session, operation: &Operation, kind: ResponseType) -> ExecutePlanResponse {
     ExecutePlanResponse {
         session_id: session.id.clone(),
         server_side_session_id: session.server_side_id.clone(),

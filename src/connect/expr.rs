@@ -26,18 +26,18 @@ use super::error::{ConnectError, ConnectResult};
 use super::types;
 
 /// The columns each plan id named when its relation was translated: (qualifier, name).
-pub type PlanColumns = HashMap<i64, Vec<(Option<TableReference>, String)>>;
+pub(crate) type PlanColumns = HashMap<i64, Vec<(Option<TableReference>, String)>>;
 
 /// Translates expressions against one input schema.
-pub struct Resolver<'a> {
-    pub state: &'a SessionState,
-    pub schema: &'a DFSchema,
-    pub plans: &'a PlanColumns,
-    pub time_zone: &'a str,
+pub(crate) struct Resolver<'a> {
+    pub(crate) state: &'a SessionState,
+    pub(crate) schema: &'a DFSchema,
+    pub(crate) plans: &'a PlanColumns,
+    pub(crate) time_zone: &'a str,
 }
 
 /// Splits `a.b`, `` `a.b`.c `` into name parts, as Spark's `UnresolvedAttribute.quotedString` does.
-pub fn name_parts(identifier: &str) -> Vec<String> {
+pub(crate) fn name_parts(identifier: &str) -> Vec<String> {
     let mut parts = Vec::new();
     let mut current = String::new();
     let mut quoted = false;
@@ -63,7 +63,7 @@ fn quote(name: &str) -> String {
 
 impl Resolver<'_> {
     /// A column of the input by Spark's rules.
-    pub fn column(&self, identifier: &str, plan_id: Option<i64>) -> ConnectResult<Expr> {
+    pub(crate) fn column(&self, identifier: &str, plan_id: Option<i64>) -> ConnectResult<Expr> {
         let parts = name_parts(identifier);
         // `qualifier.column[.field…]` when the first part names a relation of the input.
         if parts.len() >= 2
@@ -130,7 +130,7 @@ impl Resolver<'_> {
     }
 
     /// Every input column, or those of one qualifier (`df.select("a.*")`), or a struct's fields.
-    pub fn star(&self, target: Option<&str>, plan_id: Option<i64>) -> ConnectResult<Vec<Expr>> {
+    pub(crate) fn star(&self, target: Option<&str>, plan_id: Option<i64>) -> ConnectResult<Vec<Expr>> {
         let of_plan = plan_id.and_then(|id| self.plans.get(&id));
         let Some(target) = target.map(|t| t.trim_end_matches(".*")).filter(|t| !t.is_empty()) else {
             return Ok(self
@@ -165,7 +165,7 @@ impl Resolver<'_> {
     }
 
     /// Translates one expression.
-    pub fn expr(&self, expression: &Expression) -> ConnectResult<Expr> {
+    pub(crate) fn expr(&self, expression: &Expression) -> ConnectResult<Expr> {
         let Some(kind) = &expression.expr_type else { return Err(ConnectError::invalid("an empty expression")) };
         match kind {
             ExprType::Literal(literal) => Ok(Expr::Literal(literal_value(literal, self.time_zone)?, None)),
@@ -234,7 +234,7 @@ impl Resolver<'_> {
     }
 
     /// A sort key with Spark's defaults: NULLS FIRST ascending, NULLS LAST descending.
-    pub fn sort(&self, order: &pe::SortOrder) -> ConnectResult<SortExpr> {
+    pub(crate) fn sort(&self, order: &pe::SortOrder) -> ConnectResult<SortExpr> {
         let child = self.expr(required(&order.child, "sort order")?)?;
         let ascending = order.direction != pe::sort_order::SortDirection::Descending as i32;
         let nulls_first = match order.null_ordering {
@@ -343,7 +343,7 @@ impl Resolver<'_> {
     }
 
     /// Calls a DataFusion function by its registered name.
-    pub fn call(&self, name: &str, args: Vec<Expr>) -> ConnectResult<Expr> {
+    pub(crate) fn call(&self, name: &str, args: Vec<Expr>) -> ConnectResult<Expr> {
         if let Ok(udf) = self.state.udf(name) {
             return Ok(Expr::ScalarFunction(ScalarFunction::new_udf(udf, args)));
         }
@@ -906,7 +906,7 @@ impl Resolver<'_> {
 }
 
 /// Marks the array of an `explode_outer`, which keeps rows whose array is NULL or empty.
-pub const OUTER_EXPLODE: &str = "__explode_outer";
+pub(crate) const OUTER_EXPLODE: &str = "__explode_outer";
 
 fn required<'e>(value: &'e Option<Box<Expression>>, context: &str) -> ConnectResult<&'e Expression> {
     value.as_deref().ok_or_else(|| ConnectError::invalid(format!("{context} without its expression")))
@@ -951,7 +951,7 @@ fn java_format_arg(expr: &Expr) -> ConnectResult<String> {
 }
 
 /// Spark's (Java's) date pattern → chrono's strftime pattern.
-pub fn java_date_format(pattern: &str) -> String {
+pub(crate) fn java_date_format(pattern: &str) -> String {
     let mut out = String::new();
     let chars: Vec<char> = pattern.chars().collect();
     let mut i = 0;
@@ -1004,7 +1004,7 @@ pub fn java_date_format(pattern: &str) -> String {
 }
 
 /// A literal's value.
-pub fn literal_value(literal: &pe::Literal, time_zone: &str) -> ConnectResult<ScalarValue> {
+pub(crate) fn literal_value(literal: &pe::Literal, time_zone: &str) -> ConnectResult<ScalarValue> {
     use pe::literal::LiteralType as L;
     let Some(value) = &literal.literal_type else { return Ok(ScalarValue::Null) };
     Ok(match value {
@@ -1133,7 +1133,7 @@ const INFIX: [(&str, &str); 17] = [
 ];
 
 /// The name Spark gives an unaliased expression's column.
-pub fn spark_name(expression: &Expression) -> String {
+pub(crate) fn spark_name(expression: &Expression) -> String {
     let Some(kind) = &expression.expr_type else { return String::new() };
     match kind {
         ExprType::Literal(literal) => literal_name(literal),
@@ -1247,7 +1247,7 @@ fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String
 
 /// Wraps `expr` so its column is named as Spark would name `source`, unless it is a plain column
 /// reference or already aliased.
-pub fn named(expr: Expr, source: &Expression) -> Expr {
+pub(crate) fn named(expr: Expr, source: &Expression) -> Expr {
     match (&expr, &source.expr_type) {
         (Expr::Alias(_), _) => expr,
         (Expr::Column(c), Some(ExprType::UnresolvedAttribute(a))) if name_parts(&a.unparsed_identifier).len() <= 2 => {
@@ -1262,7 +1262,7 @@ pub fn named(expr: Expr, source: &Expression) -> Expr {
 
 /// The Spark semantics DataFusion's analyzer lacks, applied to every plan of a Connect session:
 /// `/` between integers is a double division.
-pub mod semantics {
+pub(crate) mod semantics {
     use datafusion::common::config::ConfigOptions;
     use datafusion::common::tree_node::{Transformed, TreeNode};
     use datafusion::common::{DFSchema, Result, ScalarValue};
@@ -1273,7 +1273,7 @@ pub mod semantics {
     use super::DataType;
 
     #[derive(Debug, Default)]
-    pub struct SparkDivision;
+    pub(crate) struct SparkDivision;
 
     impl AnalyzerRule for SparkDivision {
         fn name(&self) -> &str {
@@ -1298,7 +1298,7 @@ pub mod semantics {
     }
 
     /// Spark types an integer literal in SQL text as int when it fits, DataFusion as bigint.
-    pub fn narrow_integer_literals(plan: LogicalPlan) -> Result<LogicalPlan> {
+    pub(crate) fn narrow_integer_literals(plan: LogicalPlan) -> Result<LogicalPlan> {
         rewrite_expressions(plan, |e, _| match e {
             Expr::Literal(ScalarValue::Int64(Some(n)), metadata) if i32::try_from(n).is_ok() => {
                 Ok(Transformed::yes(Expr::Literal(ScalarValue::Int32(Some(n as i32)), metadata)))

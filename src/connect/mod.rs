@@ -9,19 +9,19 @@
 //! plain DataFusion in tests) and streams Arrow batches back, [`show`] renders `show()` text, [`types`] maps Spark's types,
 //! [`catalog`] answers `spark.catalog`, and [`error`] turns failures into the errors PySpark raises.
 
-pub mod catalog;
-pub mod engine;
-pub mod error;
-pub mod execute;
-pub mod expr;
-pub mod plan;
-pub mod service;
-pub mod session;
-pub mod show;
-pub mod sql;
+pub(crate) mod catalog;
+pub(crate) mod engine;
+pub(crate) mod error;
+pub(crate) mod execute;
+pub(crate) mod expr;
+pub(crate) mod plan;
+pub(crate) mod service;
+pub(crate) mod session;
+pub(crate) mod show;
+pub(crate) mod sql;
 #[cfg(test)]
 mod tests;
-pub mod types;
+pub(crate) mod types;
 
 #[allow(clippy::all, clippy::pedantic)]
 mod generated {
@@ -31,7 +31,7 @@ mod generated {
 use std::sync::Arc;
 
 use anyhow::Result;
-pub use generated::spark_connect_service_server;
+pub(crate) use generated::spark_connect_service_server;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 

@@ -42,7 +42,7 @@ use super::error::{ConnectError, ConnectResult};
 use super::expr::{PlanColumns, Resolver, literal_value, named, spark_name};
 
 /// Translates the relations of one request.
-pub struct Translator<'a> {
+pub(crate) struct Translator<'a> {
     ctx: &'a SessionContext,
     time_zone: String,
     plans: Mutex<PlanColumns>,
@@ -61,7 +61,7 @@ fn input<'r>(relation: &'r Option<Box<Relation>>, what: &str) -> ConnectResult<&
 }
 
 impl<'a> Translator<'a> {
-    pub fn new(ctx: &'a SessionContext, time_zone: &str) -> Self {
+    pub(crate) fn new(ctx: &'a SessionContext, time_zone: &str) -> Self {
         Self {
             ctx,
             time_zone: time_zone.to_string(),
@@ -79,7 +79,7 @@ impl<'a> Translator<'a> {
     }
 
     /// Expressions against `plan`'s output.
-    pub fn exprs(&self, plan: &LogicalPlan, expressions: &[Expression]) -> ConnectResult<Vec<Expr>> {
+    pub(crate) fn exprs(&self, plan: &LogicalPlan, expressions: &[Expression]) -> ConnectResult<Vec<Expr>> {
         self.resolve(plan.schema(), |r| expressions.iter().map(|e| r.expr(e)).collect())
     }
 
@@ -88,7 +88,7 @@ impl<'a> Translator<'a> {
     }
 
     /// The plan of a relation tree.
-    pub fn relation<'r>(&'r self, relation: &'r Relation) -> BoxFuture<'r, ConnectResult<LogicalPlan>> {
+    pub(crate) fn relation<'r>(&'r self, relation: &'r Relation) -> BoxFuture<'r, ConnectResult<LogicalPlan>> {
         async move {
             let plan = self.translate(relation).await?;
             if let Some(id) = relation.common.as_ref().and_then(|c| c.plan_id) {
@@ -1228,7 +1228,7 @@ fn regex_escape(text: &str) -> String {
 }
 
 /// A value as SQL text.
-pub fn sql_literal(value: &ScalarValue) -> String {
+pub(crate) fn sql_literal(value: &ScalarValue) -> String {
     match value {
         v if v.is_null() => "NULL".into(),
         ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s)) => {
@@ -1247,7 +1247,7 @@ pub fn sql_literal(value: &ScalarValue) -> String {
 }
 
 /// The relation's name for an "unsupported" message, e.g. `Transpose`.
-pub fn relation_name(kind: &RelType) -> String {
+pub(crate) fn relation_name(kind: &RelType) -> String {
     let debug = format!("{kind:?}");
     debug.split('(').next().unwrap_or("unknown").to_string()
 }

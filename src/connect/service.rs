@@ -68,13 +68,13 @@ session_requests!(
 );
 
 /// The Spark Connect server of one application.
-pub struct ConnectService {
+pub(crate) struct ConnectService {
     engine: Arc<dyn Engine>,
     sessions: Sessions,
 }
 
 impl ConnectService {
-    pub fn new(engine: Arc<dyn Engine>) -> Self {
+    pub(crate) fn new(engine: Arc<dyn Engine>) -> Self {
         Self { engine, sessions: Sessions::default() }
     }
 
@@ -140,7 +140,7 @@ impl ConnectService {
             ("spark.master".to_string(), application.master),
         ]);
         tracing::info!(session = session_id, user, "Spark Connect session opened");
-        Ok(Session::new(session_id, user, opened.ctx, opened.stores, conf))
+        Ok(Session::new(session_id, opened.ctx, opened.stores, conf))
     }
 
     fn operation_stream(session: Arc<Session>, operation: Arc<Operation>, start: u64) -> ResponseStream {

@@ -20,11 +20,11 @@ use super::error::{ConnectError, ConnectResult};
 use crate::s3::ClusterObjectStores;
 
 /// The Spark version this server answers to `spark.version`: the protocol it implements.
-pub const SPARK_VERSION: &str = "4.2.0";
+pub(crate) const SPARK_VERSION: &str = "4.2.0";
 
 /// Configuration PySpark reads before it builds plans, with the values this server works with.
 /// `localRelationCacheThreshold` at its maximum keeps `createDataFrame` data inline in the plan.
-pub const CLIENT_DEFAULTS: &[(&str, &str)] = &[
+pub(crate) const CLIENT_DEFAULTS: &[(&str, &str)] = &[
     ("spark.sql.session.timeZone", "UTC"),
     ("spark.sql.timestampType", "TIMESTAMP_LTZ"),
     ("spark.sql.session.localRelationCacheThreshold", "2147483647"),
@@ -58,20 +58,18 @@ pub const CLIENT_DEFAULTS: &[(&str, &str)] = &[
 const STATIC_KEYS: &[&str] = &["spark.app.name", "spark.master", "spark.app.id", "spark.driver.host"];
 
 /// A client's session.
-pub struct Session {
-    pub id: String,
-    pub server_side_id: String,
-    pub user: String,
-    pub ctx: SessionContext,
-    pub stores: Arc<ClusterObjectStores>,
+pub(crate) struct Session {
+    pub(crate) id: String,
+    pub(crate) server_side_id: String,
+    pub(crate) ctx: SessionContext,
+    pub(crate) stores: Arc<ClusterObjectStores>,
     conf: Mutex<BTreeMap<String, String>>,
     operations: Mutex<HashMap<String, Arc<Operation>>>,
 }
 
 impl Session {
-    pub fn new(
+    pub(crate) fn new(
         id: &str,
-        user: &str,
         ctx: SessionContext,
         stores: Arc<ClusterObjectStores>,
         conf: BTreeMap<String, String>,
@@ -79,7 +77,6 @@ impl Session {
         Self {
             id: id.to_string(),
             server_side_id: uuid::Uuid::new_v4().to_string(),
-            user: user.to_string(),
             ctx,
             stores,
             conf: Mutex::new(conf),
@@ -91,19 +88,19 @@ impl Session {
         self.conf.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn get(&self, key: &str) -> Option<String> {
+    pub(crate) fn get(&self, key: &str) -> Option<String> {
         self.conf()
             .get(key)
             .cloned()
             .or_else(|| CLIENT_DEFAULTS.iter().find(|(k, _)| *k == key).map(|(_, v)| v.to_string()))
     }
 
-    pub fn time_zone(&self) -> String {
+    pub(crate) fn time_zone(&self) -> String {
         self.get("spark.sql.session.timeZone").unwrap_or_else(|| "UTC".into())
     }
 
     /// Every setting, the client defaults included, optionally under a prefix.
-    pub fn all(&self, prefix: Option<&str>) -> Vec<(String, String)> {
+    pub(crate) fn all(&self, prefix: Option<&str>) -> Vec<(String, String)> {
         let mut all: BTreeMap<String, String> =
             CLIENT_DEFAULTS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         all.extend(self.conf().clone());
@@ -111,7 +108,7 @@ impl Session {
     }
 
     /// Sets a key; S3A keys also reconfigure where this session's `s3a://` paths go.
-    pub fn set(&self, key: &str, value: &str) -> ConnectResult<()> {
+    pub(crate) fn set(&self, key: &str, value: &str) -> ConnectResult<()> {
         if STATIC_KEYS.contains(&key) && self.conf().get(key).is_some_and(|v| v != value) {
             return Err(ConnectError::analysis(format!(
                 "[CANNOT_MODIFY_CONFIG] Cannot modify the value of the static config: \"{key}\"."
@@ -138,15 +135,15 @@ impl Session {
         Ok(())
     }
 
-    pub fn unset(&self, key: &str) {
+    pub(crate) fn unset(&self, key: &str) {
         self.conf().remove(key);
     }
 
-    pub fn is_modifiable(&self, key: &str) -> bool {
+    pub(crate) fn is_modifiable(&self, key: &str) -> bool {
         !STATIC_KEYS.contains(&key)
     }
 
-    pub fn add_operation(&self, operation: Arc<Operation>) -> ConnectResult<()> {
+    pub(crate) fn add_operation(&self, operation: Arc<Operation>) -> ConnectResult<()> {
         let mut operations = self.operations.lock().unwrap_or_else(|p| p.into_inner());
         if operations.contains_key(&operation.id) {
             return Err(ConnectError::invalid(format!(
@@ -158,16 +155,16 @@ impl Session {
         Ok(())
     }
 
-    pub fn operation(&self, id: &str) -> Option<Arc<Operation>> {
+    pub(crate) fn operation(&self, id: &str) -> Option<Arc<Operation>> {
         self.operations.lock().unwrap_or_else(|p| p.into_inner()).get(id).cloned()
     }
 
-    pub fn remove_operation(&self, id: &str) -> Option<Arc<Operation>> {
+    pub(crate) fn remove_operation(&self, id: &str) -> Option<Arc<Operation>> {
         self.operations.lock().unwrap_or_else(|p| p.into_inner()).remove(id)
     }
 
     /// Cancels the operations matching `wanted` and returns their ids.
-    pub fn interrupt(&self, wanted: impl Fn(&Operation) -> bool) -> Vec<String> {
+    pub(crate) fn interrupt(&self, wanted: impl Fn(&Operation) -> bool) -> Vec<String> {
         let operations = self.operations.lock().unwrap_or_else(|p| p.into_inner());
         operations
             .values()
@@ -180,7 +177,7 @@ impl Session {
     }
 
     /// Stops everything the session runs (on ReleaseSession).
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         let operations: Vec<_> = self.operations.lock().unwrap_or_else(|p| p.into_inner()).drain().collect();
         for (_, op) in operations {
             op.cancel.cancel();
@@ -202,12 +199,12 @@ fn s3a_option(key: &str) -> Option<&'static str> {
 }
 
 /// Responses of one ExecutePlan, kept until the client releases them.
-pub struct Operation {
-    pub id: String,
-    pub tags: Vec<String>,
+pub(crate) struct Operation {
+    pub(crate) id: String,
+    pub(crate) tags: Vec<String>,
     /// Whether the client may reattach: then responses stay until released, else until sent.
-    pub reattachable: bool,
-    pub cancel: CancellationToken,
+    pub(crate) reattachable: bool,
+    pub(crate) cancel: CancellationToken,
     buffer: Mutex<Buffer>,
     changed: Notify,
 }
@@ -225,7 +222,7 @@ struct Buffer {
 const BUFFER_LIMIT: usize = 64 << 20;
 
 impl Operation {
-    pub fn new(id: &str, tags: Vec<String>, reattachable: bool) -> Self {
+    pub(crate) fn new(id: &str, tags: Vec<String>, reattachable: bool) -> Self {
         Self {
             id: id.to_string(),
             tags,
@@ -240,12 +237,12 @@ impl Operation {
         self.buffer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn is_finished(&self) -> bool {
+    pub(crate) fn is_finished(&self) -> bool {
         self.buffer().finished
     }
 
     /// Adds a response, waiting while the buffer is full. Returns false once cancelled.
-    pub async fn push(&self, response: ExecutePlanResponse) -> bool {
+    pub(crate) async fn push(&self, response: ExecutePlanResponse) -> bool {
         let size = response.encoded_len();
         loop {
             let notified = self.changed.notified();
@@ -269,7 +266,7 @@ impl Operation {
     }
 
     /// Marks the end of the responses, with the error that ended them if any.
-    pub fn finish(&self, error: Option<ConnectError>) {
+    pub(crate) fn finish(&self, error: Option<ConnectError>) {
         let mut buffer = self.buffer();
         buffer.finished = true;
         buffer.error = error;
@@ -278,7 +275,7 @@ impl Operation {
     }
 
     /// The index of the response after `response_id`, or 0 without one.
-    pub fn position_after(&self, response_id: Option<&str>) -> ConnectResult<u64> {
+    pub(crate) fn position_after(&self, response_id: Option<&str>) -> ConnectResult<u64> {
         let Some(id) = response_id else { return Ok(self.buffer().responses.front().map_or(0, |(i, _)| *i)) };
         let buffer = self.buffer();
         buffer.responses.iter().find(|(_, r)| r.response_id == id).map(|(i, _)| i + 1).ok_or_else(|| {
@@ -290,7 +287,7 @@ impl Operation {
     }
 
     /// The response at `index`, waiting for it; None at the end; the error if the query failed.
-    pub async fn next(&self, index: u64) -> Option<Result<ExecutePlanResponse, ConnectError>> {
+    pub(crate) async fn next(&self, index: u64) -> Option<Result<ExecutePlanResponse, ConnectError>> {
         loop {
             let notified = self.changed.notified();
             {
@@ -319,7 +316,7 @@ impl Operation {
     }
 
     /// Forgets the responses up to and including `response_id`.
-    pub fn release_until(&self, response_id: &str) {
+    pub(crate) fn release_until(&self, response_id: &str) {
         let mut buffer = self.buffer();
         if let Some(index) = buffer.responses.iter().find(|(_, r)| r.response_id == response_id).map(|(i, _)| *i) {
             release_through(&mut buffer, index);
@@ -339,21 +336,21 @@ fn release_through(buffer: &mut Buffer, index: u64) {
 
 /// Every open session, by the client's session id.
 #[derive(Default)]
-pub struct Sessions {
+pub(crate) struct Sessions {
     sessions: Mutex<HashMap<String, Arc<Session>>>,
 }
 
 impl Sessions {
-    pub fn get(&self, id: &str) -> Option<Arc<Session>> {
+    pub(crate) fn get(&self, id: &str) -> Option<Arc<Session>> {
         self.sessions.lock().unwrap_or_else(|p| p.into_inner()).get(id).cloned()
     }
 
-    pub fn insert(&self, session: Arc<Session>) -> Arc<Session> {
+    pub(crate) fn insert(&self, session: Arc<Session>) -> Arc<Session> {
         let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
         sessions.entry(session.id.clone()).or_insert(session).clone()
     }
 
-    pub fn remove(&self, id: &str) -> Option<Arc<Session>> {
+    pub(crate) fn remove(&self, id: &str) -> Option<Arc<Session>> {
         self.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(id)
     }
 }

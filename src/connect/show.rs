@@ -9,7 +9,7 @@ use datafusion::arrow::datatypes::{DataType, Float32Type, Float64Type, TimeUnit}
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
 /// Java's `Double.toString`: shortest digits, plain between 10^-3 and 10^7, else `d.dddE±n`.
-pub fn java_double(value: f64) -> String {
+pub(crate) fn java_double(value: f64) -> String {
     if value.is_nan() {
         return "NaN".into();
     }
@@ -39,7 +39,7 @@ fn java_float(value: f32) -> String {
 }
 
 /// One cell as Spark prints it.
-pub fn cell(array: &ArrayRef, row: usize) -> String {
+pub(crate) fn cell(array: &ArrayRef, row: usize) -> String {
     if array.is_null(row) {
         return "NULL".into();
     }
@@ -154,7 +154,7 @@ fn pad(text: &str, width_wanted: usize, left: bool) -> String {
 
 /// The text of `show(num_rows, truncate, vertical)` for `batches`, which hold up to `num_rows + 1`
 /// rows (one more tells whether to print "only showing top N rows").
-pub fn show_string(
+pub(crate) fn show_string(
     names: &[String],
     batches: &[RecordBatch],
     num_rows: usize,

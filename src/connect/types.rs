@@ -15,7 +15,7 @@ use spark_connect_proto::data_type::{self as dt, Kind};
 use super::error::{ConnectError, ConnectResult};
 
 /// The Arrow type a Spark type is computed as. `time_zone` is the session's, for TimestampType.
-pub fn arrow_type(spark: &SparkType, time_zone: &str) -> ConnectResult<DataType> {
+pub(crate) fn arrow_type(spark: &SparkType, time_zone: &str) -> ConnectResult<DataType> {
     let Some(kind) = &spark.kind else { return Err(ConnectError::invalid("a data type without a kind")) };
     Ok(match kind {
         Kind::Null(_) => DataType::Null,
@@ -53,7 +53,7 @@ fn kind_name(kind: &Kind) -> String {
     debug.split('(').next().unwrap_or("unknown").to_string()
 }
 
-pub fn struct_fields(s: &dt::Struct, time_zone: &str) -> ConnectResult<Fields> {
+pub(crate) fn struct_fields(s: &dt::Struct, time_zone: &str) -> ConnectResult<Fields> {
     s.fields
         .iter()
         .map(|f| {
@@ -85,7 +85,7 @@ fn map_type(key: DataType, value: DataType, value_nullable: bool) -> DataType {
 }
 
 /// The Spark type PySpark sees for an Arrow type.
-pub fn spark_type(arrow: &DataType) -> SparkType {
+pub(crate) fn spark_type(arrow: &DataType) -> SparkType {
     let kind = match arrow {
         DataType::Null => Kind::Null(dt::Null::default()),
         DataType::Boolean => Kind::Boolean(dt::Boolean::default()),
@@ -140,7 +140,7 @@ pub fn spark_type(arrow: &DataType) -> SparkType {
     SparkType { kind: Some(kind) }
 }
 
-pub fn spark_struct(fields: &Fields) -> dt::Struct {
+pub(crate) fn spark_struct(fields: &Fields) -> dt::Struct {
     dt::Struct {
         fields: fields
             .iter()
@@ -155,13 +155,13 @@ pub fn spark_struct(fields: &Fields) -> dt::Struct {
     }
 }
 
-pub fn spark_schema(schema: &Schema) -> SparkType {
+pub(crate) fn spark_schema(schema: &Schema) -> SparkType {
     SparkType { kind: Some(Kind::Struct(spark_struct(schema.fields()))) }
 }
 
 /// The Arrow type a column travels to PySpark as: view and large types become the plain ones
 /// PySpark's Arrow conversion knows, dictionaries are unpacked, unsigned integers widened.
-pub fn wire_type(arrow: &DataType) -> DataType {
+pub(crate) fn wire_type(arrow: &DataType) -> DataType {
     match arrow {
         DataType::Utf8View | DataType::LargeUtf8 => DataType::Utf8,
         DataType::BinaryView | DataType::LargeBinary | DataType::FixedSizeBinary(_) => DataType::Binary,
@@ -186,7 +186,7 @@ pub fn wire_type(arrow: &DataType) -> DataType {
 
 /// Parses a schema given as Spark's JSON (`{"type":"struct","fields":[…]}`) or as DDL
 /// (`"a INT, b STRING"`).
-pub fn parse_schema(text: &str, time_zone: &str) -> ConnectResult<Schema> {
+pub(crate) fn parse_schema(text: &str, time_zone: &str) -> ConnectResult<Schema> {
     let trimmed = text.trim();
     if trimmed.starts_with('{') {
         let json: Value = serde_json::from_str(trimmed)
@@ -203,7 +203,7 @@ pub fn parse_schema(text: &str, time_zone: &str) -> ConnectResult<Schema> {
 }
 
 /// Parses one type name: `int`, `decimal(10,2)`, `array<string>`, `struct<a:int>`, or a JSON type.
-pub fn parse_type(text: &str, time_zone: &str) -> ConnectResult<DataType> {
+pub(crate) fn parse_type(text: &str, time_zone: &str) -> ConnectResult<DataType> {
     let trimmed = text.trim();
     if trimmed.starts_with('{') || trimmed.starts_with('"') {
         let json: Value = serde_json::from_str(trimmed)
@@ -436,7 +436,7 @@ impl<'a> DdlParser<'a> {
 }
 
 /// Spark's `typeName`, as `printSchema()` shows it: `long`, `integer`, `struct`, `array`.
-pub fn type_name(arrow: &DataType) -> String {
+pub(crate) fn type_name(arrow: &DataType) -> String {
     match arrow {
         DataType::Int8 => "byte".into(),
         DataType::Int16 | DataType::UInt8 => "short".into(),
@@ -454,7 +454,7 @@ pub fn type_name(arrow: &DataType) -> String {
 }
 
 /// Spark's name for a type, as `df.dtypes` and error messages show it.
-pub fn simple_string(arrow: &DataType) -> String {
+pub(crate) fn simple_string(arrow: &DataType) -> String {
     match arrow {
         DataType::Null => "void".into(),
         DataType::Boolean => "boolean".into(),

@@ -14,36 +14,36 @@ use crate::protocol::{
 };
 
 #[derive(Debug, Clone, Serialize)]
-pub struct JobRecord {
+pub(crate) struct JobRecord {
     /// Spark numbers an application's jobs 0, 1, 2, … in submission order.
-    pub index: usize,
+    pub(crate) index: usize,
     /// The statement's SQL.
-    pub description: String,
+    pub(crate) description: String,
     /// The optimized logical plan the driver sent to the scheduler.
-    pub plan: Option<String>,
-    pub submitted_ms: u64,
-    pub completed_ms: Option<u64>,
+    pub(crate) plan: Option<String>,
+    pub(crate) submitted_ms: u64,
+    pub(crate) completed_ms: Option<u64>,
     /// Running, then succeeded or failed (never queued: the driver records a job as it submits it).
-    pub status: JobStatus,
-    pub error: Option<String>,
+    pub(crate) status: JobStatus,
+    pub(crate) error: Option<String>,
     /// The master's latest view of the job, once it accepted it.
-    pub progress: Option<JobProgress>,
+    pub(crate) progress: Option<JobProgress>,
     /// Spark numbers stages and tasks across the whole application, Ballista within each job:
     /// this job's first stage number, and its tasks' application-wide numbers.
-    pub first_stage: usize,
-    pub task_numbers: BTreeMap<usize, usize>,
+    pub(crate) first_stage: usize,
+    pub(crate) task_numbers: BTreeMap<usize, usize>,
 }
 
 impl JobRecord {
     /// The application-wide number of one of this job's (Ballista) stages.
-    pub fn stage_number(&self, stage_id: usize) -> usize {
+    pub(crate) fn stage_number(&self, stage_id: usize) -> usize {
         let stages = self.progress.as_ref().map(|p| p.stages.as_slice()).unwrap_or_default();
         self.first_stage + stages.iter().position(|s| s.stage_id == stage_id).unwrap_or(stages.len())
     }
 }
 
 #[derive(Debug, Default)]
-pub struct JobLog {
+pub(crate) struct JobLog {
     jobs: Mutex<JobHistory>,
 }
 
@@ -60,7 +60,7 @@ impl JobLog {
     }
 
     /// Records a job as submitted; returns its index.
-    pub fn start(&self, description: &str) -> usize {
+    pub(crate) fn start(&self, description: &str) -> usize {
         let mut history = self.lock();
         let index = history.jobs.len();
         let first_stage = history.next_stage;
@@ -79,7 +79,7 @@ impl JobLog {
         index
     }
 
-    pub fn set_plan(&self, index: usize, plan: String) {
+    pub(crate) fn set_plan(&self, index: usize, plan: String) {
         if let Some(job) = self.lock().jobs.get_mut(index) {
             job.plan = Some(plan);
         }
@@ -87,7 +87,7 @@ impl JobLog {
 
     /// Takes the master's latest report on a job. The scheduler plans every stage up front, so
     /// the first report fixes how many stage numbers the job takes.
-    pub fn observe(&self, index: usize, progress: &JobProgress) {
+    pub(crate) fn observe(&self, index: usize, progress: &JobProgress) {
         let mut history = self.lock();
         let JobHistory { jobs, next_stage, next_task } = &mut *history;
         let Some(job) = jobs.get_mut(index) else { return };
@@ -104,7 +104,7 @@ impl JobLog {
         job.progress = Some(progress.clone());
     }
 
-    pub fn finish(&self, index: usize, error: Option<String>) {
+    pub(crate) fn finish(&self, index: usize, error: Option<String>) {
         if let Some(job) = self.lock().jobs.get_mut(index) {
             job.completed_ms = Some(epoch_ms(SystemTime::now()));
             job.status = if error.is_some() { JobStatus::Failed } else { JobStatus::Succeeded };
@@ -112,14 +112,14 @@ impl JobLog {
         }
     }
 
-    pub fn jobs(&self) -> Vec<JobRecord> {
+    pub(crate) fn jobs(&self) -> Vec<JobRecord> {
         self.lock().jobs.clone()
     }
 }
 
 /// A job as Spark's `/api/v1/applications/{id}/jobs` reports it (Spark's field names; the stage
 /// and task counts come from the master).
-pub fn spark_job_data(job: &JobRecord) -> Value {
+pub(crate) fn spark_job_data(job: &JobRecord) -> Value {
     let progress = job.progress.as_ref();
     let stages = progress.map(|p| p.stages.as_slice()).unwrap_or_default();
     let tasks = progress.map(|p| p.tasks.as_slice()).unwrap_or_default();
@@ -155,7 +155,7 @@ pub fn spark_job_data(job: &JobRecord) -> Value {
 
 /// A job with its stages and tasks, for the job's page: Spark's JobData plus `stages` (StageData)
 /// and `tasks` (TaskData).
-pub fn spark_job_detail(job: &JobRecord, workers: &WorkerDirectory) -> Value {
+pub(crate) fn spark_job_detail(job: &JobRecord, workers: &WorkerDirectory) -> Value {
     let mut data = spark_job_data(job);
     let progress = job.progress.as_ref();
     let stages = progress.map(|p| p.stages.as_slice()).unwrap_or_default();
@@ -166,12 +166,12 @@ pub fn spark_job_detail(job: &JobRecord, workers: &WorkerDirectory) -> Value {
 }
 
 /// Where the workers that ran tasks are: worker id → (host, web UI URL).
-pub type WorkerDirectory = HashMap<String, (String, String)>;
+pub(crate) type WorkerDirectory = HashMap<String, (String, String)>;
 
 /// One stage as Spark's `/api/v1/applications/{id}/stages` reports it, numbered across the
 /// application; `details` is the stage's physical plan. Times also come as epoch milliseconds
 /// (`…Epoch`) for the pages' charts.
-pub fn spark_stage_data(job: &JobRecord, stage: &StageProgress) -> Value {
+pub(crate) fn spark_stage_data(job: &JobRecord, stage: &StageProgress) -> Value {
     let tasks = job.progress.as_ref().map(|p| p.tasks.as_slice()).unwrap_or_default();
     let of_stage = || tasks.iter().filter(|t| t.stage_id == stage.stage_id);
     let count = |status: TaskStatus| of_stage().filter(|t| t.status == status).count();
@@ -231,7 +231,7 @@ pub fn spark_stage_data(job: &JobRecord, stage: &StageProgress) -> Value {
 }
 
 /// A stage with its tasks keyed by task id, as Spark's `/stages/{id}` answers for one attempt.
-pub fn spark_stage_detail(job: &JobRecord, stage: &StageProgress, workers: &WorkerDirectory) -> Value {
+pub(crate) fn spark_stage_detail(job: &JobRecord, stage: &StageProgress, workers: &WorkerDirectory) -> Value {
     let mut data = spark_stage_data(job, stage);
     let tasks = job.progress.as_ref().map(|p| p.tasks.as_slice()).unwrap_or_default();
     let tasks: serde_json::Map<String, Value> = tasks
@@ -248,7 +248,7 @@ pub fn spark_stage_detail(job: &JobRecord, stage: &StageProgress, workers: &Work
 
 /// One task attempt with Spark's TaskData names. Input is accounted per stage (the scheduler
 /// aggregates scan metrics), so a task's own figures are its shuffle reads and writes.
-pub fn spark_task_data(job: &JobRecord, task: &TaskProgress, workers: &WorkerDirectory) -> Value {
+pub(crate) fn spark_task_data(job: &JobRecord, task: &TaskProgress, workers: &WorkerDirectory) -> Value {
     let worker = task.worker_id.as_ref().and_then(|id| workers.get(id));
     let duration = (task.finish_time_ms > 0).then(|| task.finish_time_ms.saturating_sub(task.launch_time_ms));
     let partition = task.partitions.first().copied().unwrap_or_default();
@@ -288,7 +288,7 @@ pub fn spark_task_data(job: &JobRecord, task: &TaskProgress, workers: &WorkerDir
 
 /// A job as one of Spark's SQL executions (`/api/v1/applications/{id}/sql`): one statement or
 /// DataFrame action, its plans, and its stages as the DAG's nodes and shuffles as its edges.
-pub fn spark_sql_execution(job: &JobRecord) -> Value {
+pub(crate) fn spark_sql_execution(job: &JobRecord) -> Value {
     let stages = job.progress.as_ref().map(|p| p.stages.as_slice()).unwrap_or_default();
     let nodes: Vec<Value> = stages
         .iter()

@@ -7,11 +7,11 @@
 //! typo in the last statement cannot leave half of the outputs written. Queries then run on the
 //! workers while [`progress`] reports their stages and tasks.
 
-pub mod jobs;
-pub mod progress;
+pub(crate) mod jobs;
+pub(crate) mod progress;
 pub mod script;
 pub mod shell;
-pub mod webui;
+pub(crate) mod webui;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -51,7 +51,7 @@ pub struct Driver {
     master: MasterClient,
     pub app: Arc<ApplicationInfo>,
     /// Every job this application ran, for its UI.
-    pub jobs: Arc<jobs::JobLog>,
+    pub(crate) jobs: Arc<jobs::JobLog>,
     quiet: bool,
 }
 
@@ -114,7 +114,7 @@ impl Driver {
 
     /// A new session of this application on the cluster, with its own tables and settings, and
     /// the object stores behind its S3 settings. `analyzer_rules` adds semantics to its plans.
-    pub async fn new_session(
+    pub(crate) async fn new_session(
         &self,
         options: &[(&str, &str)],
         analyzer_rules: Vec<Arc<dyn AnalyzerRule + Send + Sync>>,
@@ -127,7 +127,7 @@ impl Driver {
     }
 
     /// The master this application runs on.
-    pub fn master(&self) -> &MasterUrl {
+    pub(crate) fn master(&self) -> &MasterUrl {
         self.master.url()
     }
 
@@ -141,7 +141,7 @@ impl Driver {
 
     /// Runs a job file and prints what each statement did: query results as tables, writes as
     /// row counts with their target.
-    pub async fn run_and_print(&self, path: &Path) -> Result<Vec<StatementResult>> {
+    pub(crate) async fn run_and_print(&self, path: &Path) -> Result<Vec<StatementResult>> {
         let results = self.run_script(path).await?;
         print_results(&results)?;
         Ok(results)
@@ -155,7 +155,7 @@ impl Driver {
     }
 
     /// Runs SQL text from `source` (a file name, or `<stdin>`), all statements checked first.
-    pub async fn run_sql(&self, text: &str, file: &str) -> Result<Vec<StatementResult>> {
+    pub(crate) async fn run_sql(&self, text: &str, file: &str) -> Result<Vec<StatementResult>> {
         let statements = split_statements(text).with_context(|| format!("{file}: invalid SQL"))?;
         if statements.is_empty() {
             return Err(anyhow!("{file} contains no SQL statements"));
@@ -235,7 +235,7 @@ impl Driver {
     /// Runs `plan` in the session `ctx` on the cluster and hands its result stream to `consume`,
     /// reporting progress under `label` and recording the job (as `description`) for the
     /// application UI. Returns the scheduler's job id, once it gave one, and what `consume` made.
-    pub async fn run_job<T, F, Fut>(
+    pub(crate) async fn run_job<T, F, Fut>(
         &self,
         ctx: &SessionContext,
         plan: LogicalPlan,
@@ -313,7 +313,7 @@ async fn cluster_session(
 }
 
 /// Prints what each statement did: query results as tables, writes as row counts with their target.
-pub fn print_results(results: &[StatementResult]) -> Result<()> {
+pub(crate) fn print_results(results: &[StatementResult]) -> Result<()> {
     for result in results {
         match &result.outcome {
             Outcome::Defined => {}

@@ -17,7 +17,7 @@ const POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// single task started, the user is told why the job may be waiting.
 const NO_RESOURCES_WARNING: Duration = Duration::from_secs(15);
 
-pub struct Reporter {
+pub(crate) struct Reporter {
     master: MasterClient,
     label: String,
     quiet: bool,
@@ -26,13 +26,13 @@ pub struct Reporter {
 
 impl Reporter {
     /// `label` names the job in progress lines, e.g. "statement 4".
-    pub fn new(master: MasterClient, label: String, quiet: bool) -> Self {
+    pub(crate) fn new(master: MasterClient, label: String, quiet: bool) -> Self {
         Self { master, label, quiet, interactive: std::io::stderr().is_terminal() }
     }
 
     /// Follows the job until `running` finishes, handing each progress report to `observe`;
     /// returns the job id once the scheduler gave one.
-    pub async fn follow<T>(
+    pub(crate) async fn follow<T>(
         &self,
         job_id: impl Fn() -> Option<String>,
         running: &JoinHandle<T>,
@@ -134,7 +134,7 @@ impl Reporter {
 }
 
 /// `[statement 4] job abc: stage 2/3, tasks 14/22 ▕███████░░░░░▏`
-pub fn progress_line(label: &str, progress: &JobProgress) -> String {
+pub(crate) fn progress_line(label: &str, progress: &JobProgress) -> String {
     let stages_done = progress.stages.iter().filter(|s| s.state == StageState::Successful).count();
     let total: usize = progress.stages.iter().map(|s| s.partitions.unwrap_or(0)).sum();
     let done: usize = progress.stages.iter().map(|s| s.completed_partitions).sum();

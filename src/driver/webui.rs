@@ -22,26 +22,26 @@ use crate::protocol::{MasterClient, TaskStatus, WorkerState, epoch_ms};
 #[derive(Debug, Clone)]
 pub struct ApplicationInfo {
     pub id: String,
-    pub name: String,
-    pub user: String,
-    pub started: SystemTime,
+    pub(crate) name: String,
+    pub(crate) user: String,
+    pub(crate) started: SystemTime,
     /// The other web UIs of the cluster.
-    pub links: crate::web::Links,
+    pub(crate) links: crate::web::Links,
 }
 
 /// What the application UI shows: the application, its jobs, where to ask the master about
 /// workers, and the session's settings.
 #[derive(Clone)]
-pub struct Ui {
-    pub app: Arc<ApplicationInfo>,
-    pub jobs: Arc<JobLog>,
+pub(crate) struct Ui {
+    pub(crate) app: Arc<ApplicationInfo>,
+    pub(crate) jobs: Arc<JobLog>,
     /// The master's API, for its workers.
-    pub master: MasterClient,
+    pub(crate) master: MasterClient,
     /// Spark-style properties (`spark.app.name`, …) and the session's settings, secrets redacted.
-    pub properties: Arc<Vec<(String, String)>>,
+    pub(crate) properties: Arc<Vec<(String, String)>>,
 }
 
-pub fn routes(ui: Ui) -> Router {
+pub(crate) fn routes(ui: Ui) -> Router {
     Router::new()
         .route("/", get(|| async { crate::web::page(&crate::web::APPLICATION_PAGE) }))
         .route("/jobs/job/", get(|| async { crate::web::page(&crate::web::JOB_PAGE) }))
@@ -179,7 +179,7 @@ async fn environment(State(ui): State<Ui>, Path(id): Path<String>) -> Result<Jso
 }
 
 /// Spark's default `spark.redaction.regex` (`(?i)secret|password|token|access[.]?key`).
-pub fn redact(key: &str, value: String) -> String {
+pub(crate) fn redact(key: &str, value: String) -> String {
     let key = key.to_ascii_lowercase();
     let secret =
         ["secret", "password", "token", "access_key", "access.key", "accesskey"].iter().any(|w| key.contains(w));

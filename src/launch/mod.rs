@@ -5,7 +5,7 @@
 //! becomes the [`Engine`] that Spark Connect runs its plans on, and where a PySpark program
 //! ([`pyspark`]) is pointed at that server.
 
-pub mod pyspark;
+pub(crate) mod pyspark;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -22,7 +22,7 @@ use crate::driver::Driver;
 use crate::service::bind_port_or_next;
 
 /// Like Spark's `spark.port.maxRetries`: a second driver on the machine takes 4041, and so on.
-pub const UI_PORT_ATTEMPTS: u16 = 16;
+pub(crate) const UI_PORT_ATTEMPTS: u16 = 16;
 
 /// `minispark submit`: runs one application (a SQL job file or a PySpark program) and exits with
 /// its status.
@@ -94,7 +94,7 @@ pub async fn serve_driver(config: DriverServerConfig) -> Result<()> {
 
 /// Runs an application on `driver`: a SQL job file, printing what each statement did, or a
 /// PySpark program against the Spark Connect server at `connect` (which must serve this driver).
-pub async fn run_application(
+pub(crate) async fn run_application(
     driver: &Driver,
     path: &Path,
     arguments: &[String],
@@ -108,7 +108,7 @@ pub async fn run_application(
 }
 
 /// The application's name: the configured one, else the job file's stem.
-pub fn application_name(config: &DriverConfig, job: &Path) -> String {
+pub(crate) fn application_name(config: &DriverConfig, job: &Path) -> String {
     config.name.clone().unwrap_or_else(|| {
         job.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "minispark-job".into())
     })

@@ -12,13 +12,13 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 /// Whether `path` names a PySpark program rather than a SQL job file.
-pub fn is_python(path: &Path) -> bool {
+pub(crate) fn is_python(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "py")
 }
 
 /// Runs `program` with `arguments` against the Spark Connect server at `connect`; fails unless
 /// it exits with status 0.
-pub async fn run(program: &Path, arguments: &[String], connect: SocketAddr) -> Result<()> {
+pub(crate) async fn run(program: &Path, arguments: &[String], connect: SocketAddr) -> Result<()> {
     if !program.is_file() {
         bail!("cannot read the application {} (no such file)", program.display());
     }

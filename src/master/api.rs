@@ -18,7 +18,7 @@ use crate::protocol::{
     WorkerAcknowledged, WorkerAnnouncement, WorkerSummary,
 };
 
-pub fn routes(master: Arc<Master>) -> Router {
+pub(crate) fn routes(master: Arc<Master>) -> Router {
     Router::new()
         .route("/minispark/v1/workers/{id}", put(announce_worker))
         .route("/minispark/v1/applications", post(register_application))

@@ -6,12 +6,12 @@
 //! workers and applications ([`registry`]) and serves it on the web UI port (8080) as `/json/`
 //! ([`webui`]). What these share is [`state::Master`].
 
-pub mod api;
-pub mod progress;
-pub mod registry;
-pub mod scheduler;
-pub mod state;
-pub mod webui;
+pub(crate) mod api;
+pub(crate) mod progress;
+pub(crate) mod registry;
+pub(crate) mod scheduler;
+pub(crate) mod state;
+pub(crate) mod webui;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,12 +22,12 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{MasterConfig, MasterUrl};
 use crate::service::{Service, bind_host, serve_router};
 use registry::Registry;
-pub use state::Master;
+pub(crate) use state::Master;
 
 /// A started master: its state and its two servers.
 pub struct RunningMaster {
     pub master: Arc<Master>,
-    pub rpc: Service,
+    pub(crate) rpc: Service,
     pub webui: Service,
 }
 
@@ -35,7 +35,7 @@ pub struct RunningMaster {
 const REFRESH_INTERVAL: Duration = Duration::from_millis(500);
 
 /// Starts the scheduler, the RPC port and the web UI. Ports may be 0 (free ports).
-pub async fn start(config: &MasterConfig, shutdown: CancellationToken) -> Result<RunningMaster> {
+pub(crate) async fn start(config: &MasterConfig, shutdown: CancellationToken) -> Result<RunningMaster> {
     let rpc_listener = bind_host(config.bind_host(), config.port).await?;
     let rpc_port = rpc_listener.local_addr()?.port();
     let scheduler = scheduler::start(config, &config.host, rpc_port).await?;
@@ -67,7 +67,7 @@ pub async fn run(config: MasterConfig) -> Result<()> {
 }
 
 impl RunningMaster {
-    pub async fn stopped(self) -> Result<()> {
+    pub(crate) async fn stopped(self) -> Result<()> {
         self.rpc.stopped().await?;
         self.webui.stopped().await
     }

@@ -11,60 +11,60 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::json;
 
-pub use crate::protocol::WorkerState;
+pub(crate) use crate::protocol::WorkerState;
 use crate::protocol::{
     ApplicationRegistration, ApplicationState, WorkerAnnouncement, WorkerSummary, compact_timestamp, epoch_ms,
 };
 
 /// A worker as the master's `/json/` reports it.
 #[derive(Debug, Clone)]
-pub struct WorkerRecord {
-    pub id: String,
-    pub host: String,
-    pub port: u16,
-    pub webui_address: String,
-    pub cores: usize,
-    pub memory_mb: u64,
-    pub state: WorkerState,
-    pub cores_used: usize,
-    pub last_heartbeat_ms: u64,
+pub(crate) struct WorkerRecord {
+    pub(crate) id: String,
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) webui_address: String,
+    pub(crate) cores: usize,
+    pub(crate) memory_mb: u64,
+    pub(crate) state: WorkerState,
+    pub(crate) cores_used: usize,
+    pub(crate) last_heartbeat_ms: u64,
     /// When the worker was declared DEAD, to forget it after a while as Spark does.
     dead_since: Option<SystemTime>,
 }
 
 /// What Ballista says about one live executor.
 #[derive(Debug, Clone)]
-pub struct ExecutorSighting {
-    pub id: String,
-    pub host: String,
-    pub port: u16,
-    pub cores: usize,
-    pub last_heartbeat_ms: u64,
-    pub cores_used: usize,
+pub(crate) struct ExecutorSighting {
+    pub(crate) id: String,
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) cores: usize,
+    pub(crate) last_heartbeat_ms: u64,
+    pub(crate) cores_used: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Capacity {
-    pub cores: usize,
-    pub memory_per_worker_mb: u64,
+pub(crate) struct Capacity {
+    pub(crate) cores: usize,
+    pub(crate) memory_per_worker_mb: u64,
 }
 
 #[derive(Debug, Clone)]
-pub struct ApplicationRecord {
-    pub id: String,
-    pub name: String,
-    pub user: String,
-    pub cores: usize,
+pub(crate) struct ApplicationRecord {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) user: String,
+    pub(crate) cores: usize,
     /// Memory per worker in MiB: every worker runs the application's tasks.
-    pub memory_per_executor_mb: u64,
-    pub webui_address: Option<String>,
-    pub start_time_ms: u64,
-    pub end_time_ms: Option<u64>,
-    pub state: ApplicationState,
+    pub(crate) memory_per_executor_mb: u64,
+    pub(crate) webui_address: Option<String>,
+    pub(crate) start_time_ms: u64,
+    pub(crate) end_time_ms: Option<u64>,
+    pub(crate) state: ApplicationState,
 }
 
 #[derive(Debug)]
-pub struct Registry {
+pub(crate) struct Registry {
     worker_timeout: Duration,
     inner: Mutex<Inner>,
 }
@@ -80,7 +80,7 @@ struct Inner {
 const DEAD_WORKER_PERSISTENCE: u32 = 16;
 
 impl Registry {
-    pub fn new(worker_timeout: Duration) -> Self {
+    pub(crate) fn new(worker_timeout: Duration) -> Self {
         Self { worker_timeout, inner: Mutex::default() }
     }
 
@@ -88,7 +88,7 @@ impl Registry {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub fn announce_worker(&self, announcement: WorkerAnnouncement) {
+    pub(crate) fn announce_worker(&self, announcement: WorkerAnnouncement) {
         let mut inner = self.lock();
         if let Some(worker) = inner.workers.get_mut(&announcement.id) {
             worker.memory_mb = announcement.memory_mb;
@@ -98,7 +98,7 @@ impl Registry {
     }
 
     /// Brings the registry in line with the executors Ballista currently has.
-    pub fn observe(&self, executors: Vec<ExecutorSighting>) {
+    pub(crate) fn observe(&self, executors: Vec<ExecutorSighting>) {
         let now = SystemTime::now();
         let now_ms = epoch_ms(now);
         let timeout_ms = self.worker_timeout.as_millis() as u64;
@@ -143,12 +143,12 @@ impl Registry {
         });
     }
 
-    pub fn workers(&self) -> Vec<WorkerRecord> {
+    pub(crate) fn workers(&self) -> Vec<WorkerRecord> {
         self.lock().workers.values().cloned().collect()
     }
 
     /// Task slots on the alive workers, and the smallest memory one of them offers.
-    pub fn alive_capacity(&self) -> Capacity {
+    pub(crate) fn alive_capacity(&self) -> Capacity {
         let inner = self.lock();
         let alive = inner.workers.values().filter(|w| w.state == WorkerState::Alive);
         Capacity {
@@ -158,7 +158,7 @@ impl Registry {
     }
 
     /// Registers an application and returns its Spark-style id (`app-YYYYMMDDhhmmss-NNNN`).
-    pub fn register_application(&self, registration: ApplicationRegistration, capacity: Capacity) -> String {
+    pub(crate) fn register_application(&self, registration: ApplicationRegistration, capacity: Capacity) -> String {
         let now = SystemTime::now();
         let mut inner = self.lock();
         let id = format!("app-{}-{:04}", compact_timestamp(now), inner.applications.len());
@@ -177,7 +177,7 @@ impl Registry {
     }
 
     /// Marks an application as ended; false if it is unknown.
-    pub fn finish_application(&self, id: &str, state: ApplicationState) -> bool {
+    pub(crate) fn finish_application(&self, id: &str, state: ApplicationState) -> bool {
         let mut inner = self.lock();
         let Some(app) = inner.applications.iter_mut().find(|a| a.id == id) else {
             return false;
@@ -187,7 +187,7 @@ impl Registry {
         true
     }
 
-    pub fn applications(&self) -> Vec<ApplicationRecord> {
+    pub(crate) fn applications(&self) -> Vec<ApplicationRecord> {
         self.lock().applications.clone()
     }
 }
@@ -205,7 +205,7 @@ fn mark(worker: &mut WorkerRecord, alive: bool, now: SystemTime) {
 
 impl WorkerRecord {
     /// The worker as the master's `/json/` and API list it.
-    pub fn summary(&self) -> WorkerSummary {
+    pub(crate) fn summary(&self) -> WorkerSummary {
         // Ballista does not account memory per task; a busy slot is counted as its share of the memory.
         let memoryused = if self.cores == 0 { 0 } else { self.memory_mb * self.cores_used as u64 / self.cores as u64 };
         WorkerSummary {

@@ -27,16 +27,16 @@ use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
 
 use crate::config::MasterConfig;
 
-pub type Scheduler = SchedulerServer<LogicalPlanNode, PhysicalPlanNode>;
+pub(crate) type Scheduler = SchedulerServer<LogicalPlanNode, PhysicalPlanNode>;
 
 /// A running scheduler and the cluster state behind it.
-pub struct EmbeddedScheduler {
-    pub server: Arc<Scheduler>,
-    pub cluster: BallistaCluster,
+pub(crate) struct EmbeddedScheduler {
+    pub(crate) server: Arc<Scheduler>,
+    pub(crate) cluster: BallistaCluster,
 }
 
 /// Builds and initialises a scheduler that advertises `advertise_host:port` to workers.
-pub async fn start(config: &MasterConfig, advertise_host: &str, port: u16) -> Result<EmbeddedScheduler> {
+pub(crate) async fn start(config: &MasterConfig, advertise_host: &str, port: u16) -> Result<EmbeddedScheduler> {
     let timeout = config.worker_timeout().as_secs();
     let mut settings = SchedulerConfig::default()
         .with_hostname(advertise_host)
@@ -70,7 +70,7 @@ pub async fn start(config: &MasterConfig, advertise_host: &str, port: u16) -> Re
 
 impl EmbeddedScheduler {
     /// Ballista's gRPC service and REST API (`/api/...`), ready to merge with more routes.
-    pub fn router(&self) -> Router {
+    pub(crate) fn router(&self) -> Router {
         let settings = &self.server.state.config;
         let grpc = SchedulerGrpcServer::new((*self.server).clone())
             .max_decoding_message_size(settings.grpc_server_max_decoding_message_size as usize)

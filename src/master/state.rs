@@ -12,18 +12,18 @@ use crate::config::MasterUrl;
 
 /// State shared by the master's servers.
 pub struct Master {
-    pub url: MasterUrl,
+    pub(crate) url: MasterUrl,
     /// `http://host:port` of the web UI, handed to workers for their `/json/`.
-    pub webui_url: String,
+    pub(crate) webui_url: String,
     /// The storage console's URL, for links from every web UI.
-    pub console_url: Option<String>,
-    pub scheduler: EmbeddedScheduler,
-    pub registry: Registry,
+    pub(crate) console_url: Option<String>,
+    pub(crate) scheduler: EmbeddedScheduler,
+    pub(crate) registry: Registry,
 }
 
 impl Master {
     /// Reads the live executors and their running tasks from the scheduler into the registry.
-    pub async fn refresh_registry(&self) -> Result<()> {
+    pub(crate) async fn refresh_registry(&self) -> Result<()> {
         let state = &self.scheduler.server.state;
         let busy = self.cores_in_use().await;
         let executors = state.executor_manager.get_executors_state().await?;

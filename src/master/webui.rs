@@ -14,7 +14,7 @@ use super::registry::ApplicationRecord;
 use super::state::Master;
 use crate::protocol::{ApplicationState, WorkerState, WorkerSummary, epoch_ms};
 
-pub fn routes(master: Arc<Master>) -> Router {
+pub(crate) fn routes(master: Arc<Master>) -> Router {
     Router::new()
         .route("/", get(|| async { crate::web::page(&crate::web::MASTER_PAGE) }))
         .route("/json", get(master_json))
@@ -26,39 +26,39 @@ pub fn routes(master: Arc<Master>) -> Router {
 
 /// The body of `GET /json/`.
 #[derive(Debug, Serialize)]
-pub struct MasterJson {
-    pub url: String,
-    pub workers: Vec<WorkerSummary>,
-    pub aliveworkers: usize,
-    pub cores: usize,
-    pub coresused: usize,
-    pub memory: u64,
-    pub memoryused: u64,
-    pub resources: Vec<serde_json::Value>,
-    pub resourcesused: Vec<serde_json::Value>,
-    pub activeapps: Vec<ApplicationJson>,
-    pub completedapps: Vec<ApplicationJson>,
-    pub activedrivers: Vec<serde_json::Value>,
-    pub completeddrivers: Vec<serde_json::Value>,
-    pub status: &'static str,
+pub(crate) struct MasterJson {
+    pub(crate) url: String,
+    pub(crate) workers: Vec<WorkerSummary>,
+    pub(crate) aliveworkers: usize,
+    pub(crate) cores: usize,
+    pub(crate) coresused: usize,
+    pub(crate) memory: u64,
+    pub(crate) memoryused: u64,
+    pub(crate) resources: Vec<serde_json::Value>,
+    pub(crate) resourcesused: Vec<serde_json::Value>,
+    pub(crate) activeapps: Vec<ApplicationJson>,
+    pub(crate) completedapps: Vec<ApplicationJson>,
+    pub(crate) activedrivers: Vec<serde_json::Value>,
+    pub(crate) completeddrivers: Vec<serde_json::Value>,
+    pub(crate) status: &'static str,
 }
 
 #[derive(Debug, Serialize)]
-pub struct ApplicationJson {
-    pub id: String,
-    pub starttime: u64,
-    pub name: String,
-    pub cores: usize,
-    pub user: String,
-    pub memoryperexecutor: u64,
-    pub memoryperslave: u64,
-    pub resourcesperexecutor: Vec<serde_json::Value>,
-    pub resourcesperslave: Vec<serde_json::Value>,
-    pub submitdate: String,
-    pub state: ApplicationState,
-    pub duration: u64,
+pub(crate) struct ApplicationJson {
+    pub(crate) id: String,
+    pub(crate) starttime: u64,
+    pub(crate) name: String,
+    pub(crate) cores: usize,
+    pub(crate) user: String,
+    pub(crate) memoryperexecutor: u64,
+    pub(crate) memoryperslave: u64,
+    pub(crate) resourcesperexecutor: Vec<serde_json::Value>,
+    pub(crate) resourcesperslave: Vec<serde_json::Value>,
+    pub(crate) submitdate: String,
+    pub(crate) state: ApplicationState,
+    pub(crate) duration: u64,
     /// The application's UI (not in Spark's /json/; its page links to it).
-    pub webuiaddress: String,
+    pub(crate) webuiaddress: String,
 }
 
 async fn master_json(State(master): State<Arc<Master>>) -> Json<MasterJson> {
@@ -66,7 +66,7 @@ async fn master_json(State(master): State<Arc<Master>>) -> Json<MasterJson> {
 }
 
 /// The master's state as Spark's `/json/` reports it.
-pub fn master_status(master: &Master) -> MasterJson {
+pub(crate) fn master_status(master: &Master) -> MasterJson {
     let workers: Vec<WorkerSummary> = master.registry.workers().iter().map(|w| w.summary()).collect();
     let alive = workers.iter().filter(|w| w.state == WorkerState::Alive);
     let (cores, coresused, memory, memoryused) = alive

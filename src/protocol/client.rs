@@ -22,7 +22,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The master's API at one master URL. Cloning is cheap and shares the connections.
 #[derive(Debug, Clone)]
-pub struct MasterClient {
+pub(crate) struct MasterClient {
     master: MasterUrl,
     base_url: String,
     http: reqwest::Client,
@@ -36,7 +36,7 @@ struct Answer {
 }
 
 impl MasterClient {
-    pub fn new(master: &MasterUrl) -> Result<Self> {
+    pub(crate) fn new(master: &MasterUrl) -> Result<Self> {
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
@@ -47,18 +47,21 @@ impl MasterClient {
     }
 
     /// The master this client talks to.
-    pub fn url(&self) -> &MasterUrl {
+    pub(crate) fn url(&self) -> &MasterUrl {
         &self.master
     }
 
     /// Tells the master a worker's memory and web UI; the answer names the master's web UIs.
-    pub async fn announce_worker(&self, announcement: &WorkerAnnouncement) -> Result<WorkerAcknowledged> {
+    pub(crate) async fn announce_worker(&self, announcement: &WorkerAnnouncement) -> Result<WorkerAcknowledged> {
         let path = format!("workers/{}", announcement.id);
         self.exchange(Method::PUT, &path, Some(announcement)).await?.json()
     }
 
     /// Registers an application; the answer carries its id and the cluster's task slots.
-    pub async fn register_application(&self, registration: &ApplicationRegistration) -> Result<ApplicationRegistered> {
+    pub(crate) async fn register_application(
+        &self,
+        registration: &ApplicationRegistration,
+    ) -> Result<ApplicationRegistered> {
         let answer = async { self.exchange(Method::POST, "applications", Some(registration)).await?.json() };
         answer.await.with_context(|| {
             format!(
@@ -71,13 +74,13 @@ impl MasterClient {
     }
 
     /// Tells the master how an application ended.
-    pub async fn finish_application(&self, id: &str, state: ApplicationState) -> Result<()> {
+    pub(crate) async fn finish_application(&self, id: &str, state: ApplicationState) -> Result<()> {
         let path = format!("applications/{id}/finish");
         self.exchange(Method::POST, &path, Some(&ApplicationFinished { state })).await?.success()
     }
 
     /// A job's stages and tasks, or None while the scheduler does not know the job.
-    pub async fn job_progress(&self, job_id: &str) -> Result<Option<JobProgress>> {
+    pub(crate) async fn job_progress(&self, job_id: &str) -> Result<Option<JobProgress>> {
         let answer = self.exchange(Method::GET, &format!("jobs/{job_id}"), None::<&()>).await?;
         if answer.status == StatusCode::NOT_FOUND {
             return Ok(None);
@@ -86,7 +89,7 @@ impl MasterClient {
     }
 
     /// The cluster's workers, alive and dead, as the master's `/json/` lists them.
-    pub async fn workers(&self) -> Result<Vec<WorkerSummary>> {
+    pub(crate) async fn workers(&self) -> Result<Vec<WorkerSummary>> {
         self.exchange(Method::GET, "workers", None::<&()>).await?.json()
     }
 

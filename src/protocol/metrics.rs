@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 /// Rows and bytes that went through one side of a task or stage.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IoMetrics {
-    pub rows: u64,
-    pub bytes: u64,
+pub(crate) struct IoMetrics {
+    pub(crate) rows: u64,
+    pub(crate) bytes: u64,
 }
 
 impl std::ops::AddAssign for IoMetrics {
@@ -25,7 +25,7 @@ impl IoMetrics {
     /// metrics set per operator that has metrics, in pre-order, so walking the plan the same way
     /// finds the sets of its leaves. Shuffle readers are leaves too, but they read shuffle files,
     /// which the tasks account for.
-    pub fn scanned(plan: &dyn ExecutionPlan, metrics: &[MetricsSet]) -> IoMetrics {
+    pub(crate) fn scanned(plan: &dyn ExecutionPlan, metrics: &[MetricsSet]) -> IoMetrics {
         fn walk(plan: &dyn ExecutionPlan, metrics: &[MetricsSet], next: &mut usize, total: &mut IoMetrics) {
             if plan.metrics().is_some() {
                 let set = metrics.get(*next);

@@ -14,31 +14,31 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-pub use client::MasterClient;
-pub use metrics::IoMetrics;
+pub(crate) use client::MasterClient;
+pub(crate) use metrics::IoMetrics;
 
 /// What a worker tells the master about itself beyond Ballista's registration (which carries its
 /// host, data port and cores), repeated every heartbeat interval.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WorkerAnnouncement {
-    pub id: String,
+pub(crate) struct WorkerAnnouncement {
+    pub(crate) id: String,
     /// `http://host:port` of the worker's web UI.
-    pub webui_address: String,
-    pub memory_mb: u64,
+    pub(crate) webui_address: String,
+    pub(crate) memory_mb: u64,
 }
 
 /// The master's answer to an announcement.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct WorkerAcknowledged {
-    pub master_webui_url: String,
+pub(crate) struct WorkerAcknowledged {
+    pub(crate) master_webui_url: String,
     #[serde(default)]
-    pub console_url: Option<String>,
+    pub(crate) console_url: Option<String>,
 }
 
 /// Whether the master hears from a worker, as Spark's master reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
-pub enum WorkerState {
+pub(crate) enum WorkerState {
     Alive,
     Dead,
 }
@@ -46,50 +46,50 @@ pub enum WorkerState {
 /// A worker as the master's `/json/` lists it (Spark's keys: lowercase, memory in MiB, the
 /// heartbeat in epoch milliseconds); drivers read the same list from the master's API.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct WorkerSummary {
-    pub id: String,
-    pub host: String,
-    pub port: u16,
-    pub webuiaddress: String,
-    pub cores: usize,
-    pub coresused: usize,
-    pub coresfree: usize,
-    pub memory: u64,
-    pub memoryused: u64,
-    pub memoryfree: u64,
-    pub resources: serde_json::Value,
-    pub resourcesused: serde_json::Value,
-    pub resourcesfree: serde_json::Value,
-    pub state: WorkerState,
-    pub lastheartbeat: u64,
+pub(crate) struct WorkerSummary {
+    pub(crate) id: String,
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) webuiaddress: String,
+    pub(crate) cores: usize,
+    pub(crate) coresused: usize,
+    pub(crate) coresfree: usize,
+    pub(crate) memory: u64,
+    pub(crate) memoryused: u64,
+    pub(crate) memoryfree: u64,
+    pub(crate) resources: serde_json::Value,
+    pub(crate) resourcesused: serde_json::Value,
+    pub(crate) resourcesfree: serde_json::Value,
+    pub(crate) state: WorkerState,
+    pub(crate) lastheartbeat: u64,
 }
 
 /// A driver registering its application.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ApplicationRegistration {
-    pub name: String,
-    pub user: String,
+pub(crate) struct ApplicationRegistration {
+    pub(crate) name: String,
+    pub(crate) user: String,
     /// `http://host:port` of the application's UI, if it serves one.
-    pub webui_address: Option<String>,
+    pub(crate) webui_address: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ApplicationRegistered {
-    pub id: String,
+pub(crate) struct ApplicationRegistered {
+    pub(crate) id: String,
     /// Task slots on the alive workers when the application registered.
-    pub cores: usize,
+    pub(crate) cores: usize,
     /// The master's and the storage console's web UIs, for the application UI's links.
     #[serde(default)]
-    pub master_webui_url: Option<String>,
+    pub(crate) master_webui_url: Option<String>,
     #[serde(default)]
-    pub console_url: Option<String>,
+    pub(crate) console_url: Option<String>,
 }
 
 /// Where an application stands, with Spark's names: running while its driver runs, then how it
 /// ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
-pub enum ApplicationState {
+pub(crate) enum ApplicationState {
     Running,
     Finished,
     Failed,
@@ -98,8 +98,8 @@ pub enum ApplicationState {
 
 /// How an application ended: `Finished`, `Failed` or `Killed`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ApplicationFinished {
-    pub state: ApplicationState,
+pub(crate) struct ApplicationFinished {
+    pub(crate) state: ApplicationState,
 }
 
 /// Where a job stands, with the names of Spark's JobExecutionStatus (and the scheduler's queue).
@@ -114,7 +114,7 @@ pub enum JobStatus {
 
 impl JobStatus {
     /// The wire name, e.g. `SUCCEEDED`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             JobStatus::Queued => "QUEUED",
             JobStatus::Running => "RUNNING",
@@ -126,7 +126,7 @@ impl JobStatus {
 
 /// A stage's state, with the names of Ballista's stage variants (the UIs show them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum StageState {
+pub(crate) enum StageState {
     Unresolved,
     Resolved,
     Running,
@@ -146,8 +146,8 @@ pub enum TaskStatus {
 /// Where a job stands: its stages and every task attempt with the worker that ran it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JobProgress {
-    pub job_id: String,
-    pub job_name: String,
+    pub(crate) job_id: String,
+    pub(crate) job_name: String,
     pub status: JobStatus,
     pub stages: Vec<StageProgress>,
     pub tasks: Vec<TaskProgress>,
@@ -155,58 +155,58 @@ pub struct JobProgress {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StageProgress {
-    pub stage_id: usize,
-    pub state: StageState,
+    pub(crate) stage_id: usize,
+    pub(crate) state: StageState,
     /// Number of partitions (tasks at one partition per task); unknown until the stage is resolved.
-    pub partitions: Option<usize>,
-    pub completed_partitions: usize,
-    pub running_partitions: usize,
+    pub(crate) partitions: Option<usize>,
+    pub(crate) completed_partitions: usize,
+    pub(crate) running_partitions: usize,
     /// The stage's physical plan, one operator per line.
     #[serde(default)]
-    pub plan: String,
+    pub(crate) plan: String,
     /// Stages that read this stage's output (empty for the final stage).
     #[serde(default)]
-    pub output_links: Vec<usize>,
+    pub(crate) output_links: Vec<usize>,
     /// Rows the stage wrote, once it has finished.
     #[serde(default)]
-    pub output_rows: Option<u64>,
+    pub(crate) output_rows: Option<u64>,
     /// Rows and bytes its scans read from files, from the stage's operator metrics (bytes only
     /// where the format reports them, as Parquet does).
     #[serde(default)]
-    pub input: IoMetrics,
+    pub(crate) input: IoMetrics,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TaskProgress {
-    pub stage_id: usize,
-    pub task_id: usize,
-    pub partitions: Vec<usize>,
+    pub(crate) stage_id: usize,
+    pub(crate) task_id: usize,
+    pub(crate) partitions: Vec<usize>,
     /// The worker that ran (or runs) the task; unknown for failed attempts.
     pub worker_id: Option<String>,
     pub status: TaskStatus,
-    pub launch_time_ms: u64,
-    pub finish_time_ms: u64,
+    pub(crate) launch_time_ms: u64,
+    pub(crate) finish_time_ms: u64,
     /// Time spent executing on the worker (Ballista's start and end of execution).
     #[serde(default)]
-    pub run_time_ms: u64,
+    pub(crate) run_time_ms: u64,
     /// What the task read from the shuffle files of the stages its stage reads.
     #[serde(default)]
-    pub shuffle_read: IoMetrics,
+    pub(crate) shuffle_read: IoMetrics,
     /// What the task wrote to its shuffle files (every stage ends in a shuffle write).
     #[serde(default)]
-    pub shuffle_write: IoMetrics,
+    pub(crate) shuffle_write: IoMetrics,
     /// Why the attempt failed.
     #[serde(default)]
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 /// Milliseconds since the Unix epoch: every time on the wire and in the UIs.
-pub fn epoch_ms(time: SystemTime) -> u64 {
+pub(crate) fn epoch_ms(time: SystemTime) -> u64 {
     time.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 /// `YYYYMMDDhhmmss` in UTC, the timestamp Spark puts in worker and application ids.
-pub fn compact_timestamp(time: SystemTime) -> String {
+pub(crate) fn compact_timestamp(time: SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(time).format("%Y%m%d%H%M%S").to_string()
 }
 

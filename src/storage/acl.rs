@@ -23,7 +23,7 @@ const AUTHENTICATED_USERS: &str = "http://acs.amazonaws.com/groups/global/Authen
 /// A canned ACL, as `x-amz-acl` names it. Stored with every bucket and object.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum CannedAcl {
+pub(crate) enum CannedAcl {
     #[default]
     Private,
     PublicRead,
@@ -42,7 +42,7 @@ enum GroupGrant {
 impl CannedAcl {
     /// Reads the ACL of a request: `x-amz-acl`, `x-amz-grant-*` headers, or an
     /// `AccessControlPolicy` body (at most one of them; none means private).
-    pub fn from_request(
+    pub(crate) fn from_request(
         canned: Option<&str>,
         grant_headers: &[(Option<&str>, &str)],
         policy: Option<&AccessControlPolicy>,
@@ -104,17 +104,17 @@ impl CannedAcl {
     }
 
     /// Anyone, signed or not, may read (objects) or list (buckets).
-    pub fn anyone_reads(self) -> bool {
+    pub(crate) fn anyone_reads(self) -> bool {
         matches!(self, Self::PublicRead | Self::PublicReadWrite)
     }
 
     /// Anyone may write and delete objects (buckets).
-    pub fn anyone_writes(self) -> bool {
+    pub(crate) fn anyone_writes(self) -> bool {
         self == Self::PublicReadWrite
     }
 
     /// The grants `GetBucketAcl` and `GetObjectAcl` answer with.
-    pub fn grants(self, owner: &Owner) -> Vec<Grant> {
+    pub(crate) fn grants(self, owner: &Owner) -> Vec<Grant> {
         let group = |uri: &str, permission: &'static str| Grant {
             grantee: Some(Grantee {
                 display_name: None,
@@ -182,13 +182,13 @@ fn group_grant(uri: Option<&str>, id: Option<&str>, permission: &str, owner: &Ow
 
 /// The check s3s runs before each request, after authentication: signed requests (the root user's)
 /// may do anything; unsigned ones only what a public ACL allows.
-pub struct AccessControl {
+pub(crate) struct AccessControl {
     store: Store,
     owner_id: String,
 }
 
 impl AccessControl {
-    pub fn new(store: Store, owner_id: String) -> Self {
+    pub(crate) fn new(store: Store, owner_id: String) -> Self {
         Self { store, owner_id }
     }
 

@@ -14,14 +14,14 @@ use super::store::{CannedAcl, Checksums, Headers, ObjectMeta, Segment, Store, St
 const MAX_DELETE_KEYS: usize = 1000;
 
 /// The `S3` implementation handed to `S3ServiceBuilder::new`.
-pub struct Backend {
+pub(crate) struct Backend {
     pub(super) store: Store,
     /// The root user, owner of every bucket and object.
     pub(super) owner: Owner,
 }
 
 impl Backend {
-    pub fn new(store: Store, root_user: &str) -> Self {
+    pub(crate) fn new(store: Store, root_user: &str) -> Self {
         Backend { store, owner: Owner { display_name: Some(root_user.to_owned()), id: Some(root_user.to_owned()) } }
     }
 }
@@ -122,14 +122,14 @@ fn seconds(ts: &Timestamp) -> i64 {
 
 /// The headers a client sets on PUT, CopyObject (REPLACE) and CreateMultipartUpload.
 pub(super) struct RequestHeaders {
-    pub content_type: Option<String>,
-    pub content_encoding: Option<String>,
-    pub content_disposition: Option<String>,
-    pub content_language: Option<String>,
-    pub cache_control: Option<String>,
-    pub expires: Option<Timestamp>,
-    pub website_redirect_location: Option<String>,
-    pub metadata: Option<Metadata>,
+    pub(crate) content_type: Option<String>,
+    pub(crate) content_encoding: Option<String>,
+    pub(crate) content_disposition: Option<String>,
+    pub(crate) content_language: Option<String>,
+    pub(crate) cache_control: Option<String>,
+    pub(crate) expires: Option<Timestamp>,
+    pub(crate) website_redirect_location: Option<String>,
+    pub(crate) metadata: Option<Metadata>,
 }
 
 /// Collects [`RequestHeaders`] from any s3s input that has those fields (they share names).
@@ -151,7 +151,7 @@ macro_rules! request_headers {
 pub(super) use request_headers;
 
 impl RequestHeaders {
-    pub fn into_headers(self) -> Headers {
+    pub(crate) fn into_headers(self) -> Headers {
         // aws-chunked only describes the transfer; s3s has already decoded the body.
         let content_encoding = self.content_encoding.and_then(|encoding| {
             let rest: Vec<&str> =
@@ -308,7 +308,7 @@ pub(super) async fn copy_source_meta(
 
 /// Bucket names as S3 accepts them: 3–63 lowercase letters, digits, dots and hyphens, starting
 /// and ending with a letter or digit, no empty or hyphen-edged labels, not an IP address.
-pub fn valid_bucket_name(name: &str) -> bool {
+pub(crate) fn valid_bucket_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     (3..=63).contains(&bytes.len())
         && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'.' || *b == b'-')

@@ -29,19 +29,19 @@ const OPEN_ATTEMPTS: usize = 5;
 
 /// A request body stored in a data file, with the digests computed while it streamed in.
 pub(super) struct ReceivedBody {
-    pub file: NewFile,
-    pub md5_hex: String,
-    pub checksums: Checksums,
+    pub(crate) file: NewFile,
+    pub(crate) md5_hex: String,
+    pub(crate) checksums: Checksums,
 }
 
 /// What a client claims about a body: Content-MD5 and `x-amz-checksum-*` (headers or trailers).
 pub(super) struct Claims {
-    pub content_md5: Option<String>,
-    pub algorithm: Option<ChecksumAlgorithm>,
-    pub checksums: Checksums,
+    pub(crate) content_md5: Option<String>,
+    pub(crate) algorithm: Option<ChecksumAlgorithm>,
+    pub(crate) checksums: Checksums,
     /// The checksum header a trailer will carry, as `x-amz-trailer` announces it.
-    pub trailer: Option<String>,
-    pub trailers: Option<TrailingHeaders>,
+    pub(crate) trailer: Option<String>,
+    pub(crate) trailers: Option<TrailingHeaders>,
 }
 
 /// Builds [`Claims`] from a PutObject or UploadPart request (their fields share names).
@@ -190,9 +190,9 @@ fn reader(file: std::fs::File, len: u64) -> ReaderStream<tokio::io::Take<tokio::
 
 /// Which bytes of an object a GET or HEAD answers with, and the checksums that describe them.
 pub(super) struct Selection {
-    pub range: std::ops::Range<u64>,
-    pub content_range: Option<String>,
-    pub checksums: Checksums,
+    pub(crate) range: std::ops::Range<u64>,
+    pub(crate) content_range: Option<String>,
+    pub(crate) checksums: Checksums,
 }
 
 /// Picks the bytes for a Range or a `partNumber`. Checksums go out for a whole object only when

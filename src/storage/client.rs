@@ -18,10 +18,10 @@ use serde::Deserialize;
 use url::Url;
 
 /// Parts of a multipart upload, and the size under which an upload is a single PUT.
-pub const PART_SIZE: usize = 8 * 1024 * 1024;
+pub(crate) const PART_SIZE: usize = 8 * 1024 * 1024;
 
 #[derive(Clone)]
-pub struct S3Client {
+pub(crate) struct S3Client {
     endpoint: Url,
     credential: Arc<AwsCredential>,
     region: String,
@@ -30,10 +30,10 @@ pub struct S3Client {
 
 /// An S3 error answer: its status, code and message.
 #[derive(Debug)]
-pub struct S3Failure {
-    pub status: StatusCode,
-    pub code: String,
-    pub message: String,
+pub(crate) struct S3Failure {
+    pub(crate) status: StatusCode,
+    pub(crate) code: String,
+    pub(crate) message: String,
 }
 
 impl std::fmt::Display for S3Failure {
@@ -55,10 +55,10 @@ struct ErrorBody {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Bucket {
-    pub name: String,
+pub(crate) struct Bucket {
+    pub(crate) name: String,
     #[serde(default)]
-    pub creation_date: String,
+    pub(crate) creation_date: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,13 +77,13 @@ struct BucketList {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct ObjectEntry {
-    pub key: String,
-    pub size: u64,
+pub(crate) struct ObjectEntry {
+    pub(crate) key: String,
+    pub(crate) size: u64,
     #[serde(default, rename = "ETag")]
-    pub etag: String,
+    pub(crate) etag: String,
     #[serde(default)]
-    pub last_modified: String,
+    pub(crate) last_modified: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,13 +119,13 @@ struct InitiateMultipartUploadResult {
 
 /// What is under a prefix, one level deep.
 #[derive(Debug, Default)]
-pub struct Listing {
-    pub folders: Vec<String>,
-    pub objects: Vec<ObjectEntry>,
+pub(crate) struct Listing {
+    pub(crate) folders: Vec<String>,
+    pub(crate) objects: Vec<ObjectEntry>,
 }
 
 impl S3Client {
-    pub fn new(endpoint: &str, access_key: &str, secret_key: &str, http: reqwest::Client) -> Result<Self> {
+    pub(crate) fn new(endpoint: &str, access_key: &str, secret_key: &str, http: reqwest::Client) -> Result<Self> {
         let endpoint = Url::parse(endpoint).with_context(|| format!("invalid S3 endpoint {endpoint}"))?;
         let credential =
             AwsCredential { key_id: access_key.to_string(), secret_key: secret_key.to_string(), token: None };
@@ -188,23 +188,23 @@ impl S3Client {
         quick_xml::de::from_str(&text).with_context(|| format!("unexpected S3 answer: {text}"))
     }
 
-    pub async fn list_buckets(&self) -> Result<Vec<Bucket>> {
+    pub(crate) async fn list_buckets(&self) -> Result<Vec<Bucket>> {
         let result: ListAllMyBucketsResult = self.xml(Method::GET, self.url(None, None, &[]), HeaderMap::new()).await?;
         Ok(result.buckets.bucket)
     }
 
-    pub async fn create_bucket(&self, bucket: &str) -> Result<()> {
+    pub(crate) async fn create_bucket(&self, bucket: &str) -> Result<()> {
         self.send(Method::PUT, self.url(Some(bucket), None, &[]), HeaderMap::new(), Bytes::new()).await?;
         Ok(())
     }
 
-    pub async fn delete_bucket(&self, bucket: &str) -> Result<()> {
+    pub(crate) async fn delete_bucket(&self, bucket: &str) -> Result<()> {
         self.send(Method::DELETE, self.url(Some(bucket), None, &[]), HeaderMap::new(), Bytes::new()).await?;
         Ok(())
     }
 
     /// Every object under `prefix`, or with `delimiter` the objects and folders one level down.
-    pub async fn list(&self, bucket: &str, prefix: &str, delimiter: Option<&str>) -> Result<Listing> {
+    pub(crate) async fn list(&self, bucket: &str, prefix: &str, delimiter: Option<&str>) -> Result<Listing> {
         let mut listing = Listing::default();
         let mut token: Option<String> = None;
         loop {
@@ -227,24 +227,24 @@ impl S3Client {
     }
 
     /// HEAD of an object: its headers (size, ETag, type, last modified, `x-amz-meta-*`).
-    pub async fn head(&self, bucket: &str, key: &str) -> Result<HeaderMap> {
+    pub(crate) async fn head(&self, bucket: &str, key: &str) -> Result<HeaderMap> {
         let response = self.send(Method::HEAD, self.url(Some(bucket), Some(key), &[]), HeaderMap::new(), Bytes::new());
         Ok(response.await?.headers().clone())
     }
 
     /// GET of an object, its body left to stream.
-    pub async fn get(&self, bucket: &str, key: &str) -> Result<reqwest::Response> {
+    pub(crate) async fn get(&self, bucket: &str, key: &str) -> Result<reqwest::Response> {
         self.send(Method::GET, self.url(Some(bucket), Some(key), &[]), HeaderMap::new(), Bytes::new()).await
     }
 
-    pub async fn delete(&self, bucket: &str, key: &str) -> Result<()> {
+    pub(crate) async fn delete(&self, bucket: &str, key: &str) -> Result<()> {
         self.send(Method::DELETE, self.url(Some(bucket), Some(key), &[]), HeaderMap::new(), Bytes::new()).await?;
         Ok(())
     }
 
     /// Uploads what `next_chunk` yields: one PUT if it all fits in a part, else a multipart upload
     /// of [`PART_SIZE`] parts, aborted if anything fails. Returns the size and the ETag.
-    pub async fn upload<F, Fut>(
+    pub(crate) async fn upload<F, Fut>(
         &self,
         bucket: &str,
         key: &str,
@@ -346,6 +346,6 @@ fn xml_escape(text: &str) -> String {
 }
 
 /// The S3 failure behind an error, if the store answered with one.
-pub fn s3_failure(err: &anyhow::Error) -> Option<&S3Failure> {
+pub(crate) fn s3_failure(err: &anyhow::Error) -> Option<&S3Failure> {
     err.downcast_ref::<S3Failure>()
 }

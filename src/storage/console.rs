@@ -29,11 +29,11 @@ const COOKIE_NAME: &str = "minispark_console";
 const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 
 #[derive(Clone)]
-pub struct Console {
+pub(crate) struct Console {
     /// The S3 endpoint the console manages, e.g. `http://127.0.0.1:9000`.
-    pub endpoint: String,
-    pub http: reqwest::Client,
-    pub started: Instant,
+    pub(crate) endpoint: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) started: Instant,
     sessions: Arc<Mutex<HashMap<String, Session>>>,
 }
 
@@ -44,7 +44,7 @@ struct Session {
 }
 
 impl Console {
-    pub fn new(endpoint: String) -> Self {
+    pub(crate) fn new(endpoint: String) -> Self {
         Self { endpoint, http: reqwest::Client::new(), started: Instant::now(), sessions: Arc::default() }
     }
 
@@ -61,7 +61,7 @@ impl Console {
     }
 }
 
-pub fn routes(console: Console) -> Router {
+pub(crate) fn routes(console: Console) -> Router {
     Router::new()
         .route("/", get(|| async { crate::web::page(&crate::web::CONSOLE_PAGE) }))
         .route("/api/v1/login", post(login))
@@ -78,7 +78,7 @@ pub fn routes(console: Console) -> Router {
 }
 
 /// An API error: its status and the message the page shows.
-pub struct ApiError(StatusCode, String);
+pub(crate) struct ApiError(StatusCode, String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {

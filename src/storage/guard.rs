@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 /// S3's longest presigned URL lifetime: seven days.
 const MAX_PRESIGNED_SECONDS: i64 = 7 * 24 * 3600;
 
-pub async fn check(request: Request<Body>, next: Next) -> Response {
+pub(crate) async fn check(request: Request<Body>, next: Next) -> Response {
     if let Some(refusal) = request.uri().query().and_then(presigned_lifetime_refusal) {
         return refusal;
     }

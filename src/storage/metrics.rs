@@ -32,7 +32,7 @@ struct StatusLabel {
     status: u16,
 }
 
-pub struct S3Metrics {
+pub(crate) struct S3Metrics {
     registry: Registry,
     requests: Family<MethodLabel, Counter>,
     errors: Family<StatusLabel, Counter>,
@@ -63,7 +63,7 @@ impl Default for S3Metrics {
 
 impl S3Metrics {
     /// The metrics in Prometheus' text format.
-    pub fn render(&self) -> Response {
+    pub(crate) fn render(&self) -> Response {
         let mut text = String::new();
         match prometheus_client::encoding::text::encode(&mut text, &self.registry) {
             Ok(()) => ([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response(),
@@ -77,7 +77,7 @@ fn content_length(headers: &axum::http::HeaderMap) -> u64 {
 }
 
 /// Middleware counting every request it passes on.
-pub async fn record(State(metrics): State<Arc<S3Metrics>>, request: Request<Body>, next: Next) -> Response {
+pub(crate) async fn record(State(metrics): State<Arc<S3Metrics>>, request: Request<Body>, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().to_string();
     metrics.received_bytes.inc_by(content_length(request.headers()));

@@ -11,16 +11,16 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-pub mod acl;
-pub mod backend;
-pub mod body;
-pub mod client;
-pub mod console;
-pub mod guard;
-pub mod listing;
-pub mod metrics;
-pub mod multipart;
-pub mod store;
+pub(crate) mod acl;
+pub(crate) mod backend;
+pub(crate) mod body;
+pub(crate) mod client;
+pub(crate) mod console;
+pub(crate) mod guard;
+pub(crate) mod listing;
+pub(crate) mod metrics;
+pub(crate) mod multipart;
+pub(crate) mod store;
 
 use anyhow::{Context, Result};
 use axum::Router;

@@ -24,7 +24,7 @@ use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefi
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 
-pub use super::acl::CannedAcl;
+pub(crate) use super::acl::CannedAcl;
 
 /// Bucket name → creation time (milliseconds since the epoch).
 const BUCKETS: TableDefinition<&str, u64> = TableDefinition::new("buckets");
@@ -45,10 +45,10 @@ const INDEX_CACHE_BYTES: usize = 64 * 1024 * 1024;
 /// Write batching for incoming bodies.
 const WRITE_BUFFER: usize = 1024 * 1024;
 /// S3's minimum size of every part of a multipart upload but the last.
-pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
+pub(crate) const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub(crate) enum StoreError {
     #[error("no such bucket")]
     NoSuchBucket,
     #[error("bucket already exists")]
@@ -77,7 +77,7 @@ pub enum StoreError {
     InUse,
 }
 
-pub type StoreResult<T> = Result<T, StoreError>;
+pub(crate) type StoreResult<T> = Result<T, StoreError>;
 
 macro_rules! index_error {
     ($($ty:ty),*) => {$(
@@ -107,58 +107,58 @@ impl StoreError {
 
 /// Checksums as S3 headers carry them (base64), for the algorithms the client asked for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Checksums {
-    pub crc32: Option<String>,
-    pub crc32c: Option<String>,
-    pub sha1: Option<String>,
-    pub sha256: Option<String>,
-    pub crc64nvme: Option<String>,
+pub(crate) struct Checksums {
+    pub(crate) crc32: Option<String>,
+    pub(crate) crc32c: Option<String>,
+    pub(crate) sha1: Option<String>,
+    pub(crate) sha256: Option<String>,
+    pub(crate) crc64nvme: Option<String>,
     /// `FULL_OBJECT` or `COMPOSITE`, for objects assembled from parts.
-    pub kind: Option<String>,
+    pub(crate) kind: Option<String>,
 }
 
 /// The HTTP headers an object is stored with and served back with.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Headers {
-    pub content_type: Option<String>,
-    pub content_encoding: Option<String>,
-    pub content_disposition: Option<String>,
-    pub content_language: Option<String>,
-    pub cache_control: Option<String>,
+pub(crate) struct Headers {
+    pub(crate) content_type: Option<String>,
+    pub(crate) content_encoding: Option<String>,
+    pub(crate) content_disposition: Option<String>,
+    pub(crate) content_language: Option<String>,
+    pub(crate) cache_control: Option<String>,
     /// An HTTP date, as the client sent it.
-    pub expires: Option<String>,
-    pub website_redirect_location: Option<String>,
+    pub(crate) expires: Option<String>,
+    pub(crate) website_redirect_location: Option<String>,
     /// `x-amz-meta-*` without the prefix.
-    pub user: BTreeMap<String, String>,
+    pub(crate) user: BTreeMap<String, String>,
 }
 
 /// One data file of an object; multipart objects have one per part, in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Segment {
-    pub file: String,
-    pub size: u64,
+pub(crate) struct Segment {
+    pub(crate) file: String,
+    pub(crate) size: u64,
     /// The part's own checksums (GET `partNumber` answers with them).
     #[serde(default)]
-    pub checksums: Checksums,
+    pub(crate) checksums: Checksums,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ObjectMeta {
-    pub size: u64,
+pub(crate) struct ObjectMeta {
+    pub(crate) size: u64,
     /// Without quotes: hex MD5, or `md5-of-part-md5s-N` for multipart objects.
-    pub etag: String,
+    pub(crate) etag: String,
     /// Milliseconds since the epoch.
-    pub last_modified: u64,
-    pub headers: Headers,
-    pub checksums: Checksums,
-    pub segments: Vec<Segment>,
+    pub(crate) last_modified: u64,
+    pub(crate) headers: Headers,
+    pub(crate) checksums: Checksums,
+    pub(crate) segments: Vec<Segment>,
     /// Number of parts of a multipart object (GET `partNumber` addresses its segments).
-    pub parts_count: Option<u32>,
+    pub(crate) parts_count: Option<u32>,
     /// The multipart upload that made this object: a repeated Complete answers with it.
     #[serde(default)]
-    pub upload_id: Option<String>,
+    pub(crate) upload_id: Option<String>,
     #[serde(default)]
-    pub acl: CannedAcl,
+    pub(crate) acl: CannedAcl,
 }
 
 impl ObjectMeta {
@@ -168,40 +168,40 @@ impl ObjectMeta {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UploadMeta {
+pub(crate) struct UploadMeta {
     /// Milliseconds since the epoch.
-    pub initiated: u64,
-    pub headers: Headers,
+    pub(crate) initiated: u64,
+    pub(crate) headers: Headers,
     /// The checksum algorithm announced at creation (e.g. `CRC32`), echoed by ListParts.
-    pub checksum_algorithm: Option<String>,
-    pub checksum_type: Option<String>,
+    pub(crate) checksum_algorithm: Option<String>,
+    pub(crate) checksum_type: Option<String>,
     /// The completed object's ACL.
     #[serde(default)]
-    pub acl: CannedAcl,
+    pub(crate) acl: CannedAcl,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PartMeta {
-    pub file: String,
-    pub size: u64,
+pub(crate) struct PartMeta {
+    pub(crate) file: String,
+    pub(crate) size: u64,
     /// Hex MD5 of the part, without quotes.
-    pub etag: String,
-    pub last_modified: u64,
-    pub checksums: Checksums,
+    pub(crate) etag: String,
+    pub(crate) last_modified: u64,
+    pub(crate) checksums: Checksums,
 }
 
 /// A data file written and fsynced but not yet referenced by the index. Dropping it unlinks the
 /// file, so every error path between writing and committing cleans up after itself.
 #[derive(Debug)]
-pub struct NewFile {
-    pub id: String,
-    pub size: u64,
+pub(crate) struct NewFile {
+    pub(crate) id: String,
+    pub(crate) size: u64,
     path: PathBuf,
     committed: bool,
 }
 
 impl NewFile {
-    pub fn segment(&self) -> Segment {
+    pub(crate) fn segment(&self) -> Segment {
         Segment { file: self.id.clone(), size: self.size, checksums: Checksums::default() }
     }
 }
@@ -215,19 +215,19 @@ impl Drop for NewFile {
 }
 
 /// An uploaded part, written but not yet recorded.
-pub struct NewPart {
-    pub number: u32,
-    pub file: NewFile,
+pub(crate) struct NewPart {
+    pub(crate) number: u32,
+    pub(crate) file: NewFile,
     /// Hex MD5 of the part.
-    pub etag: String,
-    pub checksums: Checksums,
+    pub(crate) etag: String,
+    pub(crate) checksums: Checksums,
 }
 
 /// A multipart upload as ListMultipartUploads reports it.
-pub struct ListedUpload {
-    pub key: String,
-    pub upload_id: String,
-    pub meta: UploadMeta,
+pub(crate) struct ListedUpload {
+    pub(crate) key: String,
+    pub(crate) upload_id: String,
+    pub(crate) meta: UploadMeta,
 }
 
 /// Receives the commit's outcome after the batch holding this write is durable (or failed), and
@@ -238,7 +238,7 @@ type Job = Box<dyn FnOnce(&WriteTransaction) -> (bool, Completion) + Send>;
 
 /// Cheap to clone; every clone shares the index and the committer.
 #[derive(Clone)]
-pub struct Store {
+pub(crate) struct Store {
     inner: Arc<Inner>,
 }
 
@@ -291,7 +291,7 @@ impl Pins {
 }
 
 /// Keeps the data files of one download from being unlinked until it is dropped.
-pub struct ReadLease {
+pub(crate) struct ReadLease {
     pins: Arc<Pins>,
     data_dir: PathBuf,
     files: Vec<String>,
@@ -327,14 +327,14 @@ impl std::ops::Deref for Index {
     }
 }
 
-pub fn now_millis() -> u64 {
+pub(crate) fn now_millis() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 impl Store {
     /// Opens (or creates) the store under `root` and removes what a crash may have left behind:
     /// data files the index does not reference.
-    pub fn open(root: &Path) -> StoreResult<Store> {
+    pub(crate) fn open(root: &Path) -> StoreResult<Store> {
         let data_dir = root.join("data");
         std::fs::create_dir_all(&data_dir)?;
         let db = match redb::Builder::new().set_cache_size(INDEX_CACHE_BYTES).create(root.join("index.redb")) {
@@ -365,7 +365,7 @@ impl Store {
 
     /// Resolves once every clone of this store is gone and its directory can be opened again:
     /// in-flight readers and the committer hold the index a little longer than the last request.
-    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+    pub(crate) fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
         let mut closed = self.inner.db.closed.subscribe();
         async move { while closed.changed().await.is_ok() {} }
     }
@@ -419,13 +419,13 @@ impl Store {
         outcome.await.map_err(|_| StoreError::Index("the committer dropped a write".into()))?
     }
 
-    pub fn file_path(&self, id: &str) -> PathBuf {
+    pub(crate) fn file_path(&self, id: &str) -> PathBuf {
         self.inner.data_dir.join(id)
     }
 
     /// Keeps `files` on disk while the lease lives. A file a commit unlinked just before this may
     /// already be gone: the caller checks that its files exist after pinning them.
-    pub fn pin(&self, files: Vec<String>) -> ReadLease {
+    pub(crate) fn pin(&self, files: Vec<String>) -> ReadLease {
         let mut state = self.inner.pins.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for id in &files {
             *state.readers.entry(id.clone()).or_default() += 1;
@@ -434,7 +434,7 @@ impl Store {
     }
 
     /// Streams `body` into a new data file, feeding every chunk to `inspect` (hashes), and fsyncs it.
-    pub async fn write_file<S, E>(&self, body: S, mut inspect: impl FnMut(&[u8])) -> StoreResult<NewFile>
+    pub(crate) async fn write_file<S, E>(&self, body: S, mut inspect: impl FnMut(&[u8])) -> StoreResult<NewFile>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
@@ -456,7 +456,7 @@ impl Store {
 
     /// A new, immutable name for `existing`'s bytes: a hard link where the filesystem has them,
     /// else a copy. Lets CopyObject share data files instead of copying them.
-    pub async fn link_file(&self, existing: &Segment) -> StoreResult<NewFile> {
+    pub(crate) async fn link_file(&self, existing: &Segment) -> StoreResult<NewFile> {
         let mut new = self.create_file();
         new.size = existing.size;
         let from = self.file_path(&existing.file);
@@ -474,7 +474,7 @@ impl Store {
 
     // Buckets.
 
-    pub async fn create_bucket(&self, bucket: &str, acl: CannedAcl) -> StoreResult<()> {
+    pub(crate) async fn create_bucket(&self, bucket: &str, acl: CannedAcl) -> StoreResult<()> {
         let bucket = bucket.to_owned();
         self.write(Vec::new(), move |txn| {
             let mut buckets = txn.open_table(BUCKETS)?;
@@ -489,7 +489,7 @@ impl Store {
     }
 
     /// The bucket's ACL, or `None` if there is no such bucket.
-    pub async fn bucket_acl(&self, bucket: &str) -> StoreResult<Option<CannedAcl>> {
+    pub(crate) async fn bucket_acl(&self, bucket: &str) -> StoreResult<Option<CannedAcl>> {
         let bucket = bucket.to_owned();
         self.read(move |txn| {
             if txn.open_table(BUCKETS)?.get(bucket.as_str())?.is_none() {
@@ -503,7 +503,7 @@ impl Store {
         .await
     }
 
-    pub async fn set_bucket_acl(&self, bucket: &str, acl: CannedAcl) -> StoreResult<()> {
+    pub(crate) async fn set_bucket_acl(&self, bucket: &str, acl: CannedAcl) -> StoreResult<()> {
         let bucket = bucket.to_owned();
         self.write(Vec::new(), move |txn| {
             require_bucket(&txn.open_table(BUCKETS)?, &bucket)?;
@@ -514,7 +514,7 @@ impl Store {
     }
 
     /// Changes only the ACL of an object: its body and metadata stay as they are.
-    pub async fn set_object_acl(&self, bucket: &str, key: &str, acl: CannedAcl) -> StoreResult<()> {
+    pub(crate) async fn set_object_acl(&self, bucket: &str, key: &str, acl: CannedAcl) -> StoreResult<()> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         self.write(Vec::new(), move |txn| {
             require_bucket(&txn.open_table(BUCKETS)?, &bucket)?;
@@ -531,7 +531,7 @@ impl Store {
     }
 
     /// Deletes an empty bucket; pending multipart uploads go with it.
-    pub async fn delete_bucket(&self, bucket: &str) -> StoreResult<()> {
+    pub(crate) async fn delete_bucket(&self, bucket: &str) -> StoreResult<()> {
         let bucket = bucket.to_owned();
         self.write(Vec::new(), move |txn| {
             let mut buckets = txn.open_table(BUCKETS)?;
@@ -563,13 +563,13 @@ impl Store {
         .await
     }
 
-    pub async fn bucket_exists(&self, bucket: &str) -> StoreResult<bool> {
+    pub(crate) async fn bucket_exists(&self, bucket: &str) -> StoreResult<bool> {
         let bucket = bucket.to_owned();
         self.read(move |txn| Ok(txn.open_table(BUCKETS)?.get(bucket.as_str())?.is_some())).await
     }
 
     /// Every bucket with its creation time, by name.
-    pub async fn list_buckets(&self) -> StoreResult<Vec<(String, SystemTime)>> {
+    pub(crate) async fn list_buckets(&self) -> StoreResult<Vec<(String, SystemTime)>> {
         self.read(|txn| {
             let mut out = Vec::new();
             for entry in txn.open_table(BUCKETS)?.iter()? {
@@ -583,7 +583,7 @@ impl Store {
 
     // Objects.
 
-    pub async fn get_object(&self, bucket: &str, key: &str) -> StoreResult<ObjectMeta> {
+    pub(crate) async fn get_object(&self, bucket: &str, key: &str) -> StoreResult<ObjectMeta> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         self.read(move |txn| {
             require_bucket(&txn.open_table(BUCKETS)?, &bucket)?;
@@ -597,7 +597,7 @@ impl Store {
     /// Makes `files` the body of `bucket/key` with `meta`, atomically replacing any previous
     /// version, if `check` accepts the current version (conditional writes). `meta.segments`
     /// describes `files` (the backend sets their checksums).
-    pub async fn put_object(
+    pub(crate) async fn put_object(
         &self,
         bucket: &str,
         key: &str,
@@ -620,7 +620,7 @@ impl Store {
     }
 
     /// Deletes `bucket/key`; a missing key is not an error (S3 answers 204 either way).
-    pub async fn delete_object(&self, bucket: &str, key: &str) -> StoreResult<()> {
+    pub(crate) async fn delete_object(&self, bucket: &str, key: &str) -> StoreResult<()> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         self.write(Vec::new(), move |txn| {
             require_bucket(&txn.open_table(BUCKETS)?, &bucket)?;
@@ -638,7 +638,7 @@ impl Store {
     /// in key order. With a `delimiter`, keys sharing a prefix up to the delimiter's next
     /// occurrence after `prefix` fold into one entry whose key is that common prefix and whose
     /// metadata is `None`; the scan skips the rest of such a group instead of reading it.
-    pub async fn list_objects(
+    pub(crate) async fn list_objects(
         &self,
         bucket: &str,
         prefix: &str,
@@ -716,7 +716,7 @@ impl Store {
 
     // Multipart uploads.
 
-    pub async fn create_upload(&self, bucket: &str, key: &str, meta: UploadMeta) -> StoreResult<String> {
+    pub(crate) async fn create_upload(&self, bucket: &str, key: &str, meta: UploadMeta) -> StoreResult<String> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         let upload_id = uuid::Uuid::new_v4().simple().to_string();
         let id = upload_id.clone();
@@ -730,13 +730,19 @@ impl Store {
         Ok(upload_id)
     }
 
-    pub async fn get_upload(&self, bucket: &str, key: &str, upload_id: &str) -> StoreResult<UploadMeta> {
+    pub(crate) async fn get_upload(&self, bucket: &str, key: &str, upload_id: &str) -> StoreResult<UploadMeta> {
         let (bucket, key, upload_id) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
         self.read(move |txn| read_upload(&txn.open_table(UPLOADS)?, &bucket, &key, &upload_id)).await
     }
 
     /// Records a part (replacing one with the same number) if the upload still exists.
-    pub async fn put_part(&self, bucket: &str, key: &str, upload_id: &str, new: NewPart) -> StoreResult<PartMeta> {
+    pub(crate) async fn put_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        new: NewPart,
+    ) -> StoreResult<PartMeta> {
         let (bucket, key, upload_id) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
         let NewPart { number, file, etag, checksums } = new;
         let part = PartMeta { file: file.id.clone(), size: file.size, etag, last_modified: now_millis(), checksums };
@@ -756,7 +762,7 @@ impl Store {
     }
 
     /// Parts of an upload numbered above `after`, in order, at most `limit`.
-    pub async fn list_parts(
+    pub(crate) async fn list_parts(
         &self,
         bucket: &str,
         key: &str,
@@ -783,7 +789,7 @@ impl Store {
 
     /// Pending uploads of `bucket` under `prefix`, ordered by key then upload id, after the
     /// (key, upload id) marker, at most `limit`.
-    pub async fn list_uploads(
+    pub(crate) async fn list_uploads(
         &self,
         bucket: &str,
         prefix: &str,
@@ -825,7 +831,7 @@ impl Store {
     /// one transaction, makes them the object's segments and forgets the upload. On any error the
     /// upload is left as it was. `build` turns the chosen parts into the object's metadata (and
     /// may refuse them). Completing an upload again answers with the object it made.
-    pub async fn complete_upload(
+    pub(crate) async fn complete_upload(
         &self,
         bucket: &str,
         key: &str,
@@ -890,7 +896,7 @@ impl Store {
     /// Aborts every multipart upload initiated before `cutoff` (milliseconds since the epoch) and
     /// deletes its parts: clients that die mid-upload never abort, and their parts would stay
     /// forever. Returns how many uploads went.
-    pub async fn abort_uploads_initiated_before(&self, cutoff: u64) -> StoreResult<usize> {
+    pub(crate) async fn abort_uploads_initiated_before(&self, cutoff: u64) -> StoreResult<usize> {
         self.write(Vec::new(), move |txn| {
             let mut uploads = txn.open_table(UPLOADS)?;
             let mut stale = Vec::new();
@@ -913,7 +919,7 @@ impl Store {
         .await
     }
 
-    pub async fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> StoreResult<()> {
+    pub(crate) async fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> StoreResult<()> {
         let (bucket, key, upload_id) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
         self.write(Vec::new(), move |txn| {
             let mut uploads = txn.open_table(UPLOADS)?;

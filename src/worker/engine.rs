@@ -23,7 +23,7 @@ use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionConfig;
 
 #[derive(Default)]
-pub struct DeduplicatingEngine {
+pub(crate) struct DeduplicatingEngine {
     inner: DefaultExecutionEngine,
 }
 

@@ -7,9 +7,9 @@
 //! serves its shuffle and result data over Arrow Flight on one port, announces its memory and web
 //! UI to the master, and serves its own `/json/`.
 
-pub mod engine;
-pub mod tasks;
-pub mod webui;
+pub(crate) mod engine;
+pub(crate) mod tasks;
+pub(crate) mod webui;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -54,21 +54,19 @@ const SESSION_RUNTIMES_KEPT: usize = 16;
 pub struct WorkerInfo {
     pub id: String,
     /// The host name the worker advertises.
-    pub host: String,
-    pub master: MasterUrl,
+    pub(crate) host: String,
+    pub(crate) master: MasterUrl,
     /// The master's web UI, learned from its answer to the first announcement.
-    pub master_webui_url: std::sync::OnceLock<String>,
+    pub(crate) master_webui_url: std::sync::OnceLock<String>,
     /// The storage console, if the master knows it.
-    pub console_url: std::sync::OnceLock<String>,
-    pub data_address: SocketAddr,
+    pub(crate) console_url: std::sync::OnceLock<String>,
     pub webui_address: SocketAddr,
-    pub cores: usize,
-    pub memory_mb: u64,
-    pub work_dir: PathBuf,
-    pub executor: Arc<Executor>,
+    pub(crate) cores: usize,
+    pub(crate) memory_mb: u64,
+    pub(crate) work_dir: PathBuf,
+    pub(crate) executor: Arc<Executor>,
     /// The tasks it runs and ran, for its web UI.
-    pub tasks: Arc<tasks::TaskLedger>,
-    pub started: SystemTime,
+    pub(crate) tasks: Arc<tasks::TaskLedger>,
 }
 
 /// A started worker.
@@ -86,7 +84,11 @@ pub struct RunningWorker {
 }
 
 /// Starts a worker that registers with `master` and takes tasks until stopped.
-pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: CancellationToken) -> Result<RunningWorker> {
+pub(crate) async fn start(
+    master: &MasterUrl,
+    config: &WorkerConfig,
+    shutdown: CancellationToken,
+) -> Result<RunningWorker> {
     let cores = config.cores.max(1);
     let (work_dir, temp_dir) = match &config.work_dir {
         Some(dir) => {
@@ -153,14 +155,12 @@ pub async fn start(master: &MasterUrl, config: &WorkerConfig, shutdown: Cancella
         master: master.clone(),
         master_webui_url: std::sync::OnceLock::new(),
         console_url: std::sync::OnceLock::new(),
-        data_address,
         webui_address: webui_listener.local_addr()?,
         cores,
         memory_mb: config.memory,
         work_dir,
         executor: executor.clone(),
         tasks: task_ledger,
-        started: SystemTime::now(),
     });
     // A child token: stopping this worker must not wait for the whole process to shut down.
     let webui_stop = shutdown.child_token();
@@ -198,7 +198,7 @@ pub async fn run(master: MasterUrl, config: WorkerConfig) -> Result<()> {
 impl RunningWorker {
     /// Leaves the cluster cleanly: the master forgets the worker at once (and reruns its tasks
     /// elsewhere) instead of waiting for the heartbeat timeout.
-    pub async fn stop(mut self, reason: &str) -> Result<()> {
+    pub(crate) async fn stop(mut self, reason: &str) -> Result<()> {
         self.poll.abort();
         self.announcer.abort();
         let stopped = ExecutorStoppedParams { executor_id: self.info.id.clone(), reason: reason.to_string() };
@@ -214,7 +214,7 @@ impl RunningWorker {
     }
 
     /// Stops the worker the way a crash would: no goodbye, the master must notice on its own.
-    pub fn kill(self) {
+    pub(crate) fn kill(self) {
         self.poll.abort();
         self.announcer.abort();
         self.flight.abort();

@@ -26,35 +26,35 @@ use crate::protocol::{IoMetrics, TaskStatus, epoch_ms};
 const FINISHED_KEPT: usize = 200;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct TaskRecord {
-    pub job_id: String,
-    pub stage_id: usize,
-    pub task_id: usize,
-    pub partitions: Vec<usize>,
-    pub status: TaskStatus,
-    pub started_ms: u64,
-    pub finished_ms: Option<u64>,
+pub(crate) struct TaskRecord {
+    pub(crate) job_id: String,
+    pub(crate) stage_id: usize,
+    pub(crate) task_id: usize,
+    pub(crate) partitions: Vec<usize>,
+    pub(crate) status: TaskStatus,
+    pub(crate) started_ms: u64,
+    pub(crate) finished_ms: Option<u64>,
     /// Rows and bytes its file scans read.
-    pub input: IoMetrics,
+    pub(crate) input: IoMetrics,
     /// Rows and bytes it wrote to its shuffle files.
-    pub output: IoMetrics,
-    pub error: Option<String>,
+    pub(crate) output: IoMetrics,
+    pub(crate) error: Option<String>,
 }
 
 /// Running tasks and the most recent finished ones.
 #[derive(Debug, Default)]
-pub struct TaskLedger {
+pub(crate) struct TaskLedger {
     running: Mutex<Vec<TaskRecord>>,
     finished: Mutex<VecDeque<TaskRecord>>,
 }
 
 impl TaskLedger {
-    pub fn running(&self) -> Vec<TaskRecord> {
+    pub(crate) fn running(&self) -> Vec<TaskRecord> {
         lock(&self.running).clone()
     }
 
     /// Newest first.
-    pub fn finished(&self) -> Vec<TaskRecord> {
+    pub(crate) fn finished(&self) -> Vec<TaskRecord> {
         lock(&self.finished).iter().rev().cloned().collect()
     }
 
@@ -84,9 +84,9 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// An execution engine that records every task of `inner` in a ledger.
-pub struct RecordingEngine {
-    pub inner: Arc<dyn ExecutionEngine>,
-    pub ledger: Arc<TaskLedger>,
+pub(crate) struct RecordingEngine {
+    pub(crate) inner: Arc<dyn ExecutionEngine>,
+    pub(crate) ledger: Arc<TaskLedger>,
 }
 
 impl ExecutionEngine for RecordingEngine {

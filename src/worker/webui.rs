@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::WorkerInfo;
 
-pub fn routes(info: Arc<WorkerInfo>) -> Router {
+pub(crate) fn routes(info: Arc<WorkerInfo>) -> Router {
     Router::new()
         .route("/", get(|| async { crate::web::page(&crate::web::WORKER_PAGE) }))
         .route("/json", get(worker_json))
@@ -31,7 +31,7 @@ async fn worker_json(State(info): State<Arc<WorkerInfo>>) -> Json<Value> {
 }
 
 /// The worker's state as Spark's worker `/json/` reports it (memory in MiB).
-pub fn worker_status(info: &WorkerInfo) -> Value {
+pub(crate) fn worker_status(info: &WorkerInfo) -> Value {
     let cores_used = info.executor.active_task_count().min(info.cores);
     let memory_used = info.memory_mb * cores_used as u64 / info.cores as u64;
     json!({
