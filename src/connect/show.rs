@@ -172,7 +172,8 @@ pub(crate) fn show_string(
             rows.push(batch.columns().iter().map(|c| truncate_cell(escape(&cell(c, row)), truncate)).collect());
         }
     }
-    let header: Vec<String> = names.iter().map(|n| truncate_cell(escape(n), truncate)).collect();
+    // Spark cuts cells, never column names (Dataset.getRows escapes the field names only).
+    let header: Vec<String> = names.iter().map(|n| escape(n)).collect();
     let mut out = String::new();
     if vertical {
         let name_width = header.iter().map(|h| width(h)).max().unwrap_or(0).max(3);
@@ -277,6 +278,16 @@ mod tests {
         assert!(full.contains("|  3|a name longer tha...| NULL|\n"), "{full}");
         let untruncated = show_string(&names, &[batch()], 20, 0, false);
         assert!(untruncated.contains("|1  |Alice                    |3.5  |\n"), "{untruncated}");
+    }
+
+    #[test]
+    fn column_names_are_never_cut() {
+        // Generated names such as `unix_timestamp(dt, yyyy-MM-dd HH:mm:ss)` often are.
+        let names = vec!["a name of more than twenty characters".to_string()];
+        let batch = RecordBatch::try_from_iter([("x", Arc::new(Int64Array::from(vec![7])) as ArrayRef)]).unwrap();
+        let text = show_string(&names, &[batch], 20, 20, false);
+        assert!(text.contains("|a name of more than twenty characters|\n"), "{text}");
+        assert!(text.contains("|                                    7|\n"), "{text}");
     }
 
     #[test]
