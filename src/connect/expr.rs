@@ -1192,6 +1192,14 @@ pub(crate) fn spark_name(expression: &Expression) -> String {
     }
 }
 
+/// Functions whose generated column names Spark writes in upper case (its math expressions carry
+/// their SQL name that way: `ACOS(x)`, `POWER(x, y)`, `LOG(2.0, x)`), checked against Spark 4.3.
+const UPPER_CASE_NAMES: &[&str] = &[
+    "acos", "acosh", "asin", "asinh", "atan", "atanh", "atan2", "cbrt", "ceil", "cos", "cosh", "cot", "csc", "sec",
+    "degrees", "e", "exp", "expm1", "floor", "hypot", "log", "log10", "log1p", "log2", "pi", "power", "radians",
+    "regexp", "signum", "sin", "sinh", "sqrt", "tan", "tanh",
+];
+
 fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String {
     let args: Vec<String> = arguments
         .iter()
@@ -1218,7 +1226,6 @@ fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String
             }
             _ => format!("(NOT {a})"),
         },
-        ("negative", [a]) => format!("(- {a})"),
         ("isnull", [a]) => format!("({a} IS NULL)"),
         ("isnotnull", [a]) => format!("({a} IS NOT NULL)"),
         ("in", [first, rest @ ..]) => format!("({first} IN ({}))", rest.join(", ")),
@@ -1240,6 +1247,16 @@ fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String
         }
         ("count_distinct", _) => format!("count(DISTINCT {})", args.join(", ")),
         ("mean", _) => format!("avg({})", args.join(", ")),
+        ("negative", [a]) => format!("negative({a})"),
+        ("positive", [a]) => format!("(+ {a})"),
+        ("log", [a]) => format!("ln({a})"),
+        ("round" | "bround", [a]) => format!("{lower}({a}, 0)"),
+        ("trim", [characters, a]) => format!("TRIM(BOTH {characters} FROM {a})"),
+        ("ltrim", [characters, a]) => format!("TRIM(LEADING {characters} FROM {a})"),
+        ("rtrim", [characters, a]) => format!("TRIM(TRAILING {characters} FROM {a})"),
+        ("ceil" | "floor", [_, _]) => format!("{lower}({})", args.join(", ")),
+        ("pow", _) => format!("POWER({})", args.join(", ")),
+        _ if UPPER_CASE_NAMES.contains(&lower.as_str()) => format!("{}({})", lower.to_uppercase(), args.join(", ")),
         _ if distinct => format!("{lower}(DISTINCT {})", args.join(", ")),
         _ => format!("{lower}({})", args.join(", ")),
     }
@@ -1393,5 +1410,29 @@ mod tests {
         let star = Expression { expr_type: Some(ExprType::UnresolvedStar(Default::default())), ..Default::default() };
         assert_eq!(spark_name(&call("count", vec![star])), "count(1)");
         assert_eq!(spark_name(&call("isNull", vec![attribute("a")])), "(a IS NULL)");
+    }
+
+    /// Names as Spark 4.3 gives them to `df.select(F.acos("x"))` and friends (`.columns`).
+    #[test]
+    fn math_and_trim_names_follow_spark() {
+        let (x, y) = (attribute("x"), attribute("y"));
+        let name = |function: &str, arguments: &[&Expression]| {
+            spark_name(&call(function, arguments.iter().map(|a| (*a).clone()).collect()))
+        };
+        assert_eq!(name("acos", &[&x]), "ACOS(x)");
+        assert_eq!(name("sqrt", &[&x]), "SQRT(x)");
+        assert_eq!(name("ceil", &[&x]), "CEIL(x)");
+        assert_eq!(name("ceil", &[&x, &y]), "ceil(x, y)");
+        assert_eq!(name("ceiling", &[&x]), "ceiling(x)");
+        assert_eq!(name("log", &[&x]), "ln(x)");
+        assert_eq!(name("log", &[&y, &x]), "LOG(y, x)");
+        assert_eq!(name("pow", &[&x, &y]), "POWER(x, y)");
+        assert_eq!(name("pi", &[]), "PI()");
+        assert_eq!(name("rint", &[&x]), "rint(x)");
+        assert_eq!(name("round", &[&x]), "round(x, 0)");
+        assert_eq!(name("negative", &[&x]), "negative(x)");
+        assert_eq!(name("positive", &[&x]), "(+ x)");
+        assert_eq!(name("trim", &[&x]), "trim(x)");
+        assert_eq!(name("ltrim", &[&y, &x]), "TRIM(LEADING y FROM x)");
     }
 }
