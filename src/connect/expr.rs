@@ -423,6 +423,11 @@ impl Resolver<'_> {
                 arity(1)?;
                 Expr::Not(Box::new(args.remove(0)))
             }
+            // Known when the plan is built: Spark's name of the argument's type.
+            "typeof" => {
+                arity(1)?;
+                lit(types::simple_string(&self.type_of(&args[0])?))
+            }
             "negative" | "-u" => {
                 arity(1)?;
                 Expr::Negative(Box::new(args.remove(0)))

@@ -142,3 +142,15 @@ async fn sql_runs_in_the_session_and_errors_name_the_problem() {
     let error = client.collect(select(range(1), vec![col("missing")])).await.unwrap_err();
     assert!(error.contains("UNRESOLVED_COLUMN"), "{error}");
 }
+
+#[tokio::test]
+async fn typeof_names_the_argument_type_as_spark_does() {
+    let client = LocalClient::new();
+    let types = select(range(1), vec![call("typeof", vec![col("id")]), call("typeof", vec![lit(1)])]);
+    let batches = client.collect(types).await.unwrap();
+    let schema = batches[0].schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, ["typeof(id)", "typeof(1)"]);
+    let values: Vec<&str> = batches[0].columns().iter().map(|c| c.as_string::<i32>().value(0)).collect();
+    assert_eq!(values, ["bigint", "int"]);
+}
