@@ -20,8 +20,10 @@ use datafusion::sql::sqlparser::ast::{
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
+use datafusion::sql::sqlparser::tokenizer::Token;
 
 use super::error::{ConnectError, ConnectResult};
+use crate::driver::script::{TextToken, tokenize};
 
 /// Plans one SQL statement.
 pub async fn plan(state: &SessionState, text: &str) -> ConnectResult<LogicalPlan> {
@@ -118,128 +120,90 @@ fn rewrite(expr: &mut sql::Expr) {
 
 /// Spark SQL text as DataFusion's parser (Spark dialect) takes it: `:name` and `?` parameters
 /// replaced by their values and typed number literals (`2.5D`, `10L`, `1Y`, `3.0BD`) written as
-/// casts. Quoted text and comments are left alone.
+/// casts. Quoted text and comments are left alone; where they end is read by the Spark dialect's
+/// tokenizer, as the parser reads it (so a backslash does not escape a quote, unlike in Spark: see
+/// [`crate::driver::script`]).
 pub fn spark_sql_text(query: &str, named: &HashMap<String, String>, positional: &[String]) -> ConnectResult<String> {
-    let chars: Vec<char> = query.chars().collect();
-    let mut out = String::new();
-    let mut i = 0;
+    let tokens = tokenize(query, &SparkSqlDialect {}).map_err(|e| ConnectError::parse(format!("{e:#}")))?;
+    let text = |t: &TextToken| &query[t.bytes.clone()];
+    let mut out = String::with_capacity(query.len());
     let mut next_positional = 0;
-    let word_char = |c: char| c.is_alphanumeric() || c == '_';
-    while i < chars.len() {
-        let c = chars[i];
-        let previous = if i > 0 { Some(chars[i - 1]) } else { None };
-        match c {
-            '\'' | '"' | '`' => {
-                out.push(c);
-                i += 1;
-                while i < chars.len() {
-                    out.push(chars[i]);
-                    if chars[i] == c {
-                        break;
-                    }
-                    i += 1;
-                }
-                i += 1;
-            }
-            '-' if chars.get(i + 1) == Some(&'-') => {
-                while i < chars.len() && chars[i] != '\n' {
-                    out.push(chars[i]);
-                    i += 1;
-                }
-            }
-            '/' if chars.get(i + 1) == Some(&'*') => {
-                while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
-                    out.push(chars[i]);
-                    i += 1;
-                }
-                out.push_str("*/");
-                i += 2;
-            }
-            ':' if chars.get(i + 1).is_some_and(|n| n.is_alphabetic() || *n == '_') && previous != Some(':') => {
-                let start = i + 1;
-                let mut end = start;
-                while end < chars.len() && word_char(chars[end]) {
-                    end += 1;
-                }
-                let name: String = chars[start..end].iter().collect();
-                let value = named.get(&name).ok_or_else(|| {
-                    ConnectError::analysis(format!("[UNBOUND_SQL_PARAMETER] Found the unbound parameter: {name}."))
+    let mut i = 0;
+    while i < tokens.len() {
+        let token = &tokens[i];
+        let next = tokens.get(i + 1).map(|t| &t.token);
+        // Tokens follow each other without a gap, so `next` is right after `token`.
+        match (&token.token, next) {
+            (Token::Colon, Some(Token::Word(name))) if name.quote_style.is_none() => {
+                let value = named.get(&name.value).ok_or_else(|| {
+                    ConnectError::analysis(format!(
+                        "[UNBOUND_SQL_PARAMETER] Found the unbound parameter: {}.",
+                        name.value
+                    ))
                 })?;
                 out.push_str(value);
-                i = end;
+                i += 2;
             }
-            '?' if !positional.is_empty() => {
+            (Token::Placeholder(marker), _) if !positional.is_empty() && marker.starts_with('?') => {
                 let value = positional.get(next_positional).ok_or_else(|| {
                     ConnectError::analysis("[UNBOUND_SQL_PARAMETER] more ? markers than positional arguments")
                 })?;
                 next_positional += 1;
                 out.push_str(value);
+                out.push_str(&marker[1..]);
                 i += 1;
             }
-            c if c.is_ascii_digit() && !previous.is_some_and(word_char) && previous != Some('.') => {
-                let mut end = i;
-                while end < chars.len() && (chars[end].is_ascii_digit() || chars[end] == '.') {
-                    end += 1;
-                }
-                if end < chars.len() && matches!(chars[end], 'e' | 'E') {
-                    let mut exponent = end + 1;
-                    if exponent < chars.len() && matches!(chars[exponent], '+' | '-') {
-                        exponent += 1;
-                    }
-                    if exponent < chars.len() && chars[exponent].is_ascii_digit() {
-                        end = exponent;
-                        while end < chars.len() && chars[end].is_ascii_digit() {
-                            end += 1;
-                        }
-                    }
-                }
-                let number: String = chars[i..end].iter().collect();
-                let mut suffix_end = end;
-                while suffix_end < chars.len() && chars[suffix_end].is_ascii_alphabetic() {
-                    suffix_end += 1;
-                }
-                let suffix: String = chars[end..suffix_end].iter().collect::<String>().to_ascii_uppercase();
-                let followed_by_word = suffix_end < chars.len() && word_char(chars[suffix_end]);
-                let target = match suffix.as_str() {
-                    "D" => Some("DOUBLE".to_string()),
-                    "F" => Some("FLOAT".to_string()),
-                    "L" => Some("BIGINT".to_string()),
-                    "S" => Some("SMALLINT".to_string()),
-                    "Y" => Some("TINYINT".to_string()),
-                    "BD" => {
-                        let (whole, fraction) = number.split_once('.').unwrap_or((&number, ""));
-                        let scale = fraction.len();
-                        Some(format!("DECIMAL({}, {scale})", (whole.trim_start_matches('0').len() + scale).max(1)))
-                    }
-                    _ => None,
+            (Token::Number(number, long), _) if !glued_to_previous(&tokens, i) => {
+                // The tokenizer reads an upper-case L suffix itself; other suffixes come as the
+                // word that follows.
+                let (suffix, suffix_tokens) = match next {
+                    _ if *long => (Some("L".to_string()), 1),
+                    Some(Token::Word(word)) if word.quote_style.is_none() => (Some(word.value.to_ascii_uppercase()), 2),
+                    _ => (None, 1),
                 };
-                match target {
-                    Some(target) if !followed_by_word => {
+                let glued_after =
+                    matches!(tokens.get(i + suffix_tokens).map(|t| &t.token), Some(Token::Word(_) | Token::Number(..)));
+                match suffix.and_then(|suffix| literal_type(number, &suffix)) {
+                    Some(target) if !glued_after => {
                         out.push_str(&format!("CAST({number} AS {target})"));
-                        i = suffix_end;
+                        i += suffix_tokens;
                     }
                     _ => {
-                        out.push_str(&number);
-                        i = end;
+                        out.push_str(text(token));
+                        i += 1;
                     }
                 }
             }
-            c if word_char(c) && !previous.is_some_and(word_char) => {
-                let mut end = i;
-                while end < chars.len() && word_char(chars[end]) {
-                    end += 1;
-                }
-                let word: String = chars[i..end].iter().collect();
-                out.push_str(&word);
-                i = end;
-            }
             _ => {
-                out.push(c);
+                out.push_str(text(token));
                 i += 1;
             }
         }
     }
     Ok(out)
+}
+
+/// Whether the token at `i` continues the one before it, as in `t.5` or `x.1D`, rather than
+/// starting a literal of its own.
+fn glued_to_previous(tokens: &[TextToken], i: usize) -> bool {
+    i > 0 && matches!(tokens[i - 1].token, Token::Word(_) | Token::Number(..) | Token::Period)
+}
+
+/// The SQL type of a number literal with Spark's type `suffix` (`D`, `BD`, ...).
+fn literal_type(number: &str, suffix: &str) -> Option<String> {
+    match suffix {
+        "D" => Some("DOUBLE".to_string()),
+        "F" => Some("FLOAT".to_string()),
+        "L" => Some("BIGINT".to_string()),
+        "S" => Some("SMALLINT".to_string()),
+        "Y" => Some("TINYINT".to_string()),
+        "BD" => {
+            let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+            let scale = fraction.len();
+            Some(format!("DECIMAL({}, {scale})", (whole.trim_start_matches('0').len() + scale).max(1)))
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -258,11 +222,31 @@ mod tests {
     }
 
     #[test]
+    fn parameter_markers_in_strings_and_comments_are_left_alone() {
+        let named: HashMap<String, String> = [("x".to_string(), "7".to_string())].into();
+        let one = ["1".to_string()];
+        assert_eq!(
+            spark_sql_text("SELECT ?, '?', \":x\", `:x` /* ? /* :x */ ? */, :x -- ? :x\n", &named, &one).unwrap(),
+            "SELECT 1, '?', \":x\", `:x` /* ? /* :x */ ? */, 7 -- ? :x\n"
+        );
+        assert_eq!(spark_sql_text("SELECT 'it''s ?', ?", &named, &one).unwrap(), "SELECT 'it''s ?', 1");
+        // As DataFusion's Spark dialect (sqlparser 0.62) reads it, unlike Spark: a backslash does
+        // not escape the quote, so the literal is 'a\' and the marker after it is bound.
+        assert_eq!(spark_sql_text(r"SELECT 'a\', :x", &named, &[]).unwrap(), r"SELECT 'a\', 7");
+        let unclosed = spark_sql_text("SELECT 1 /* /* */ :x", &named, &[]).unwrap_err();
+        assert!(unclosed.to_string().contains("comment is never closed"), "{unclosed}");
+    }
+
+    #[test]
     fn spark_sql_literals_and_generators_become_datafusion_sql() {
         let none = HashMap::new();
         assert_eq!(
             spark_sql_text("SELECT 2.5D, 10L, 1Y, 3.10BD, x2d, 'a 2D', 1e3D", &none, &[]).unwrap(),
             "SELECT CAST(2.5 AS DOUBLE), CAST(10 AS BIGINT), CAST(1 AS TINYINT), CAST(3.10 AS DECIMAL(3, 2)), x2d, 'a 2D', CAST(1e3 AS DOUBLE)"
+        );
+        assert_eq!(
+            spark_sql_text("SELECT .5D, 10l, 2s, 1.5f, 0.05BD, 10Lx, 1Dx, t.5D, 1.2.3D, 0x1FL", &none, &[]).unwrap(),
+            "SELECT CAST(.5 AS DOUBLE), CAST(10 AS BIGINT), CAST(2 AS SMALLINT), CAST(1.5 AS FLOAT), CAST(0.05 AS DECIMAL(2, 2)), 10Lx, 1Dx, t.5D, 1.2.3D, 0x1FL"
         );
         assert_eq!(
             spark_sql_text("SELECT explode (array(1)) AS v, exploded FROM t", &none, &[]).unwrap(),

@@ -1,11 +1,27 @@
-//! SQL job files: splitting a file into statements while remembering where each one starts, so an
-//! error can name the statement and its line.
+//! SQL text as DataFusion's parser reads it: job files and `minispark sql` input split into
+//! statements, each with the line it starts on, and the tokens of a text with the bytes they came
+//! from, for rewriting parts of it (Spark Connect's SQL parameters and typed literals).
 //!
-//! The split is done by hand (about forty lines) because DataFusion's parser reports positions
-//! relative to the text it was given and drops the statement boundaries; splitting first lets each
-//! statement be parsed, planned and reported on its own.
+//! Splitting is done before parsing because DataFusion's parser reports positions relative to the
+//! text it was given and drops the statement boundaries; splitting first lets each statement be
+//! parsed, planned and reported on its own. The tokens come from sqlparser's tokenizer with the
+//! dialect the text is later parsed with, so quotes, escapes and (nested) comments end exactly
+//! where the parser says they do.
+//!
+//! Neither dialect used here (DataFusion's default `GenericDialect` for job files, `SparkSqlDialect`
+//! for Spark Connect) treats a backslash in a string literal as an escape, as Spark does: sqlparser
+//! 0.62 enables that only for MySQL-like dialects. The tokens follow the parser, not Spark, so
+//! `'a\';b'` reads as the literal `'a\'`, a semicolon and an unclosed quote, and `'\'` is a whole
+//! literal; splitting Spark's way would reject statements the parser accepts.
+
+use std::ops::Range;
 
 use anyhow::{Result, bail};
+use datafusion::sql::sqlparser::dialect::{Dialect, GenericDialect};
+use datafusion::sql::sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
+
+/// The dialect job files are parsed with: the driver's sessions keep DataFusion's default.
+const JOB_DIALECT: GenericDialect = GenericDialect {};
 
 /// One statement of a job file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +40,8 @@ impl Statement {
     }
 }
 
-/// Splits `text` at semicolons that are outside quotes and comments. Empty statements are dropped.
+/// Splits `text` at semicolons that are outside quotes and comments. Empty statements are dropped;
+/// comments before and after a statement are not part of it, comments inside it are.
 pub fn split_statements(text: &str) -> Result<Vec<Statement>> {
     scan(text).map(|(statements, _)| statements)
 }
@@ -37,88 +54,89 @@ pub fn needs_more_input(text: &str) -> bool {
 
 /// The statements, and whether the last one ran to the end of the text without a semicolon.
 fn scan(text: &str) -> Result<(Vec<Statement>, bool)> {
+    let tokens = tokenize(text, &JOB_DIALECT)?;
     let mut statements = Vec::new();
-    let mut current = String::new();
-    let mut start_line = None;
-    let mut line = 1;
-    let mut chars = text.chars().peekable();
-    let mut push = |sql: &mut String, start: &mut Option<usize>| {
-        if let Some(start_line) = start.take() {
-            statements.push(Statement { number: statements.len() + 1, line: start_line, sql: sql.trim().to_string() });
-        }
-        sql.clear();
-    };
-    while let Some(c) = chars.next() {
-        match c {
-            '-' if chars.peek() == Some(&'-') => {
-                // Line comment: skip to the end of the line, keeping the newline for line counting.
-                while chars.peek().is_some_and(|&n| n != '\n') {
-                    chars.next();
-                }
-                continue;
-            }
-            '/' if chars.peek() == Some(&'*') => {
-                chars.next();
-                let mut closed = false;
-                while let Some(n) = chars.next() {
-                    if n == '\n' {
-                        line += 1;
-                    } else if n == '*' && chars.peek() == Some(&'/') {
-                        chars.next();
-                        closed = true;
-                        break;
-                    }
-                }
-                if !closed {
-                    bail!("line {line}: a /* comment is never closed");
-                }
-                current.push(' ');
-                continue;
-            }
-            ';' => {
-                push(&mut current, &mut start_line);
-                continue;
-            }
-            '\'' | '"' | '`' => {
-                start_line.get_or_insert(line);
-                let opened_at = line;
-                current.push(c);
-                let mut closed = false;
-                while let Some(n) = chars.next() {
-                    current.push(n);
-                    if n == '\n' {
-                        line += 1;
-                    }
-                    if n == c {
-                        // A doubled quote is an escaped quote inside the literal.
-                        if chars.peek() == Some(&c) {
-                            current.push(chars.next().unwrap_or(c));
-                            continue;
-                        }
-                        closed = true;
-                        break;
-                    }
-                }
-                if !closed {
-                    bail!("line {opened_at}: a {c} quote is never closed");
-                }
-                continue;
-            }
-            '\n' => line += 1,
-            c if !c.is_whitespace() => {
-                start_line.get_or_insert(line);
-            }
-            _ => {}
-        }
-        current.push(c);
+    for piece in tokens.split(|t| t.token == Token::SemiColon) {
+        let mut meaningful = piece.iter().filter(|t| !t.is_blank());
+        let Some(first) = meaningful.next() else { continue };
+        let last = meaningful.next_back().unwrap_or(first);
+        statements.push(Statement {
+            number: statements.len() + 1,
+            line: first.line,
+            sql: text[first.bytes.start..last.bytes.end].to_string(),
+        });
     }
-    let unterminated = start_line.is_some();
-    push(&mut current, &mut start_line);
+    let unterminated = tokens.iter().rev().find(|t| !t.is_blank()).is_some_and(|t| t.token != Token::SemiColon);
     Ok((statements, unterminated))
+}
+
+/// A token of SQL text: what it is, the bytes of the text it was read from, and its 1-based line.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TextToken {
+    pub(crate) token: Token,
+    pub(crate) bytes: Range<usize>,
+    pub(crate) line: usize,
+}
+
+impl TextToken {
+    /// Whitespace or a comment.
+    pub(crate) fn is_blank(&self) -> bool {
+        matches!(self.token, Token::Whitespace(_))
+    }
+}
+
+/// The tokens of `text` as `dialect`'s parser reads them, whitespace and comments included, so the
+/// tokens' bytes cover the whole text. Fails on a quote or comment that is never closed, naming the
+/// line where it opens.
+pub(crate) fn tokenize(text: &str, dialect: &dyn Dialect) -> Result<Vec<TextToken>> {
+    let mut read = Vec::new();
+    let outcome = Tokenizer::new(dialect, text).with_unescape(false).tokenize_with_location_into_buf(&mut read);
+    // Each token's span ends where the next one starts; spans count characters, not bytes.
+    let mut tokens = Vec::with_capacity(read.len());
+    let mut start = 0;
+    let mut at = Location { line: 1, column: 1 };
+    for TokenWithSpan { token, span } in read {
+        let end = start + byte_length(&text[start..], at, span.end);
+        tokens.push(TextToken { token, bytes: start..end, line: at.line as usize });
+        start = end;
+        at = span.end;
+    }
+    if let Err(error) = outcome {
+        // The token that cannot be read starts where the last one read ended.
+        let rest = &text[start..];
+        let line = at.line;
+        if rest.starts_with("/*") {
+            bail!("line {line}: a /* comment is never closed");
+        }
+        if let Some(quote @ ('\'' | '"' | '`')) = rest.chars().next() {
+            bail!("line {line}: a {quote} quote is never closed");
+        }
+        bail!("line {line}: {}", error.message);
+    }
+    Ok(tokens)
+}
+
+/// The length in bytes of the start of `text` (which starts at `from`) that ends at `to`, counting
+/// lines and columns as the tokenizer does.
+fn byte_length(text: &str, mut from: Location, to: Location) -> usize {
+    for (index, c) in text.char_indices() {
+        if from == to {
+            return index;
+        }
+        if c == '\n' {
+            from.line += 1;
+            from.column = 1;
+        } else {
+            from.column += 1;
+        }
+    }
+    text.len()
 }
 
 #[cfg(test)]
 mod tests {
+    use datafusion::sql::sqlparser::parser::Parser;
+
     use super::*;
 
     #[test]
@@ -156,5 +174,64 @@ mod tests {
     fn unclosed_quotes_and_comments_are_errors() {
         assert!(split_statements("SELECT 'abc").unwrap_err().to_string().contains("line 1"));
         assert!(split_statements("SELECT 1;\n/* open").unwrap_err().to_string().contains("never closed"));
+        assert_eq!(
+            split_statements("SELECT 1;\n\nSELECT /* a /* b */ c;\n").unwrap_err().to_string(),
+            "line 3: a /* comment is never closed"
+        );
+        assert_eq!(split_statements("SELECT\n`a").unwrap_err().to_string(), "line 2: a ` quote is never closed");
+    }
+
+    #[test]
+    fn comments_nest_and_line_comments_hide_semicolons() {
+        let statements =
+            split_statements("SELECT /* outer /* inner; */ still; */ 1;\nSELECT 2 -- a; b\n + 1;").unwrap();
+        assert_eq!(statements.len(), 2);
+        assert_eq!(statements[0].sql, "SELECT /* outer /* inner; */ still; */ 1");
+        assert_eq!(statements[1], Statement { number: 2, line: 2, sql: "SELECT 2 -- a; b\n + 1".into() });
+    }
+
+    #[test]
+    fn statements_are_cut_at_characters_not_bytes() {
+        let statements = split_statements("SELECT 'é';\n\n /* ü */ SELECT 'ü' AS \"ß\"").unwrap();
+        assert_eq!(statements[0].sql, "SELECT 'é'");
+        assert_eq!(statements[1], Statement { number: 2, line: 3, sql: "SELECT 'ü' AS \"ß\"".into() });
+    }
+
+    #[test]
+    fn backslashes_end_strings_as_the_parser_reads_them() {
+        // Spark reads 'a\';b' as one literal; DataFusion's dialects (as of sqlparser 0.62) read
+        // the literal 'a\' and then an unclosed quote, and so does the split.
+        let parsed = |text: &str| Parser::parse_sql(&JOB_DIALECT, text).map(|statements| statements.len()).ok();
+        let split = |text: &str| split_statements(text).map(|statements| statements.len()).ok();
+        for text in [
+            r"SELECT 'a\';b'",
+            r"SELECT replace(p, '\', '/') FROM t; SELECT 2",
+            r"SELECT 'a\', 'b'",
+            "SELECT 'it''s; fine'; SELECT \"a\"\"b;\" FROM t",
+            "SELECT /* /* */ */ 1; SELECT 2 /* /* */",
+            "SELECT 1 -- ; \n; SELECT 2",
+        ] {
+            assert_eq!(split(text), parsed(text), "{text}");
+        }
+        assert_eq!(split(r"SELECT replace(p, '\', '/') FROM t; SELECT 2"), Some(2));
+        assert!(split_statements(r"SELECT 'a\';c'").unwrap_err().to_string().contains("' quote is never closed"));
+        // Here b' opens a byte string literal, which the tokenizer names itself.
+        assert_eq!(split_statements(r"SELECT 'a\';b'").unwrap_err().to_string(), "line 1: Unterminated string literal");
+    }
+
+    #[test]
+    fn open_quotes_and_nested_comments_wait_for_more_input() {
+        assert!(needs_more_input("SELECT /* a /* b */ still open;"));
+        assert!(!needs_more_input("SELECT /* a /* b */ c */ 1;"));
+        assert!(needs_more_input("SELECT 'it'';"));
+        assert!(needs_more_input("SELECT 1 -- ;"));
+        assert!(needs_more_input("SELECT 1; SELECT 2 -- ;\n"));
+        assert!(!needs_more_input("SELECT 'a\\'; -- backslash ends nothing\n"));
+    }
+
+    #[test]
+    fn job_files_use_the_dialect_the_driver_parses_with() {
+        let config = ballista_core::object_store::session_config_with_s3_support();
+        assert_eq!(config.options().sql_parser.dialect, datafusion::common::config::Dialect::Generic);
     }
 }
