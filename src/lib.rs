@@ -6,8 +6,8 @@
 //! Roles do not know each other's internals: [`launch`] (`submit`, `driver`) and [`all`] (every
 //! role in one process) put them together. [`cli`] turns the command line into one
 //! [`config::Command`]; [`config`] holds the configuration every role receives. [`healthcheck`]
-//! probes a role for container healthchecks; [`paths`], [`s3`], [`service`] and [`web`] are shared
-//! plumbing. The roles talk to each other through [`protocol`], which depends on none of them.
+//! probes a role for container healthchecks; [`paths`], [`s3`], [`service`], [`sql_text`] and
+//! [`web`] are shared plumbing. The roles talk to each other through [`protocol`], which depends on none of them.
 //! `compat` holds, in one place, the workarounds for bugs in DataFusion, datafusion-proto and
 //! Ballista, each with a test that fails when upstream changes.
 
@@ -26,6 +26,7 @@ pub mod protocol;
 pub mod s3;
 pub mod service;
 pub mod signals;
+pub mod sql_text;
 pub mod storage;
 pub mod web;
 pub mod worker;

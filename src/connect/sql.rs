@@ -23,10 +23,10 @@ use datafusion::sql::sqlparser::parser::Parser;
 use datafusion::sql::sqlparser::tokenizer::Token;
 
 use super::error::{ConnectError, ConnectResult};
-use crate::driver::script::{TextToken, tokenize};
+use crate::sql_text::{TextToken, tokenize};
 
 /// Plans one SQL statement.
-pub async fn plan(state: &SessionState, text: &str) -> ConnectResult<LogicalPlan> {
+pub(crate) async fn plan(state: &SessionState, text: &str) -> ConnectResult<LogicalPlan> {
     let dialect = state.config().options().sql_parser.dialect;
     let mut statement = state.sql_to_statement(text, &dialect)?;
     if let Statement::Statement(inner) = &mut statement {
@@ -41,7 +41,7 @@ pub async fn plan(state: &SessionState, text: &str) -> ConnectResult<LogicalPlan
 }
 
 /// Plans one SQL expression (`"price * 2 AS doubled"`) against `schema`.
-pub fn expression(state: &SessionState, text: &str, schema: &DFSchema) -> ConnectResult<Expr> {
+pub(crate) fn expression(state: &SessionState, text: &str, schema: &DFSchema) -> ConnectResult<Expr> {
     let dialect = state.config().options().sql_parser.dialect;
     let mut parsed = state.sql_to_expr_with_alias(text, &dialect)?;
     let _ = visit_expressions_mut(&mut parsed.expr, |e| {
@@ -122,8 +122,12 @@ fn rewrite(expr: &mut sql::Expr) {
 /// replaced by their values and typed number literals (`2.5D`, `10L`, `1Y`, `3.0BD`) written as
 /// casts. Quoted text and comments are left alone; where they end is read by the Spark dialect's
 /// tokenizer, as the parser reads it (so a backslash does not escape a quote, unlike in Spark: see
-/// [`crate::driver::script`]).
-pub fn spark_sql_text(query: &str, named: &HashMap<String, String>, positional: &[String]) -> ConnectResult<String> {
+/// [`crate::sql_text`]).
+pub(crate) fn spark_sql_text(
+    query: &str,
+    named: &HashMap<String, String>,
+    positional: &[String],
+) -> ConnectResult<String> {
     let tokens = tokenize(query, &SparkSqlDialect {}).map_err(|e| ConnectError::parse(format!("{e:#}")))?;
     let text = |t: &TextToken| &query[t.bytes.clone()];
     let mut out = String::with_capacity(query.len());

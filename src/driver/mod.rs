@@ -9,7 +9,6 @@
 
 pub(crate) mod jobs;
 pub(crate) mod progress;
-pub mod script;
 pub mod shell;
 pub(crate) mod webui;
 
@@ -39,7 +38,7 @@ use crate::paths::{check_input_exists, existing_files};
 use crate::protocol::{ApplicationRegistration, ApplicationState, JobProgress, MasterClient};
 use crate::s3::ClusterObjectStores;
 use crate::service::serve_router;
-use script::{Statement, split_statements};
+use crate::sql_text::{Statement, split_statements};
 use webui::ApplicationInfo;
 
 /// An application connected to the cluster.

@@ -11,9 +11,9 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::{Result, bail};
 
-use super::script::{needs_more_input, split_statements};
 use super::{Driver, print_results};
 use crate::config::SqlShellConfig;
+use crate::sql_text::{needs_more_input, split_statements};
 
 /// `minispark sql`.
 pub async fn run(config: SqlShellConfig) -> Result<()> {

@@ -90,7 +90,7 @@ pub async fn product_pairs_reference() -> String {
     let ctx = SessionContext::new();
     let orders = format!("{}/", repo().join("data/orders").display());
     let job = product_pairs_job(&orders);
-    let statements = minispark::driver::script::split_statements(&job).unwrap();
+    let statements = minispark::sql_text::split_statements(&job).unwrap();
     ctx.sql(&statements[0].sql).await.unwrap().collect().await.unwrap();
     let batches = ctx.sql(&statements[1].sql).await.unwrap().collect().await.unwrap();
     pretty_format_batches(&batches).unwrap().to_string()
@@ -113,7 +113,7 @@ pub fn example_job_local(dir: &Path) -> String {
 
 pub async fn run_locally(script: &str) -> SessionContext {
     let ctx = SessionContext::new();
-    let statements = minispark::driver::script::split_statements(script).unwrap();
+    let statements = minispark::sql_text::split_statements(script).unwrap();
     for statement in &statements[..statements.len() - 1] {
         ctx.sql(&statement.sql).await.unwrap().collect().await.unwrap();
     }

@@ -27,15 +27,15 @@ const JOB_DIALECT: GenericDialect = GenericDialect {};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
     /// 1-based position of the statement in the file.
-    pub number: usize,
+    pub(crate) number: usize,
     /// 1-based line where the statement's text starts.
-    pub line: usize,
+    pub(crate) line: usize,
     pub sql: String,
 }
 
 impl Statement {
     /// Location for error messages, e.g. `jobs/example.sql:12 (statement 3)`.
-    pub fn location(&self, file: &str) -> String {
+    pub(crate) fn location(&self, file: &str) -> String {
         format!("{file}:{} (statement {})", self.line, self.number)
     }
 }
@@ -48,7 +48,7 @@ pub fn split_statements(text: &str) -> Result<Vec<Statement>> {
 
 /// Whether someone typing `text` has not finished yet: its last statement lacks the semicolon,
 /// or a quote or comment is still open.
-pub fn needs_more_input(text: &str) -> bool {
+pub(crate) fn needs_more_input(text: &str) -> bool {
     !matches!(scan(text), Ok((_, false)))
 }
 
