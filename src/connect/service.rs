@@ -224,11 +224,13 @@ impl ConnectService {
                 analyzed::Result::InputFiles(analyzed::InputFiles { files: input_files(&plan) })
             }
             Analyze::DdlParse(request) => {
+                use datafusion::arrow::datatypes::{DataType, Field, Schema};
                 let schema = types::parse_schema(&request.ddl_string, &session.time_zone()).or_else(|_| {
-                    types::parse_type(&request.ddl_string, &session.time_zone()).map(|t| {
-                        datafusion::arrow::datatypes::Schema::new(vec![datafusion::arrow::datatypes::Field::new(
-                            "value", t, true,
-                        )])
+                    // `struct<a:int,b:string>` is a schema too, as createDataFrame(data, that) means it;
+                    // any other type is one column, `value`.
+                    types::parse_type(&request.ddl_string, &session.time_zone()).map(|t| match t {
+                        DataType::Struct(fields) => Schema::new(fields),
+                        other => Schema::new(vec![Field::new("value", other, true)]),
                     })
                 })?;
                 analyzed::Result::DdlParse(analyzed::DdlParse { parsed: Some(types::spark_schema(&schema)) })

@@ -154,3 +154,27 @@ async fn typeof_names_the_argument_type_as_spark_does() {
     let values: Vec<&str> = batches[0].columns().iter().map(|c| c.as_string::<i32>().value(0)).collect();
     assert_eq!(values, ["bigint", "int"]);
 }
+
+#[tokio::test]
+async fn a_struct_ddl_string_is_a_schema_of_its_fields() {
+    use spark_connect_proto::analyze_plan_request::{Analyze, DdlParse};
+    use spark_connect_proto::analyze_plan_response::Result as Analyzed;
+    use spark_connect_proto::data_type::Kind;
+
+    let client = LocalClient::new();
+    let field_names = async |ddl: &str| {
+        let request = proto::AnalyzePlanRequest {
+            session_id: client.session_id.clone(),
+            analyze: Some(Analyze::DdlParse(DdlParse { ddl_string: ddl.into() })),
+            ..Default::default()
+        };
+        let response = client.service.analyze_plan(Request::new(request)).await.unwrap().into_inner();
+        let Some(Analyzed::DdlParse(parsed)) = response.result else { panic!("no DDL answer") };
+        let Some(Kind::Struct(schema)) = parsed.parsed.and_then(|t| t.kind) else { panic!("not a struct") };
+        schema.fields.into_iter().map(|f| f.name).collect::<Vec<_>>()
+    };
+    // As `spark.createDataFrame([('2015-04-08', 2)], 'struct<dt:string,a:int>')` sends it.
+    assert_eq!(field_names("struct<dt:string,a:int>").await, ["dt", "a"]);
+    assert_eq!(field_names("dt string, a int").await, ["dt", "a"]);
+    assert_eq!(field_names("int").await, ["value"]);
+}
