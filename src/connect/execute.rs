@@ -134,7 +134,6 @@ async fn query(
     let description = describe(relation);
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<RecordBatch>(4);
     let label = format!("connect {}", short_id(&operation.id));
-    let ctx = session.ctx.clone();
     let forward: BatchSink = Box::new(move |mut stream| {
         Box::pin(async move {
             while let Some(batch) = stream.next().await {
@@ -145,7 +144,7 @@ async fn query(
             Ok(())
         })
     });
-    let job = engine.run(&ctx, plan, JobNames { label: &label, description: &description }, forward);
+    let job = engine.run(&session.ctx, plan, JobNames { label: &label, description: &description }, forward);
     let send = async {
         let mut offset = 0i64;
         let mut sent_any = false;
