@@ -153,8 +153,34 @@ fn named_like(plan: LogicalPlan, fields: &datafusion::arrow::datatypes::Fields) 
     LogicalPlanBuilder::from(plan).project(named)?.build()
 }
 
+/// DataFusion's functions that keep their name on the cluster though `datafusion-spark` registers
+/// a Spark version under the same name.
+///
+/// `datafusion-spark` 55's `date_part` and `date_trunc` only exist until the simplifier replaces
+/// them by DataFusion's functions *of the same name* (with Spark's adjustments around them:
+/// `dow` + 1, the session time zone). Plans travel between driver, scheduler and workers with
+/// functions named, so a simplified `date_part` arrived on the scheduler as Spark's again and was
+/// simplified a second time (`dayofweek` one too high), and on a worker it failed: "spark
+/// date_trunc should have been simplified to standard date_trunc". The driver's sessions, where
+/// SQL text and DataFrames are planned, use Spark's; the scheduler's planning session and the
+/// workers' registry keep DataFusion's under these names, which is what every plan they receive
+/// holds.
+pub(crate) const SIMPLIFIED_ON_THE_DRIVER: &[&str] = &["date_part", "date_trunc"];
+
+/// `builder` (with Spark's functions registered) with DataFusion's versions back under the
+/// names of [`SIMPLIFIED_ON_THE_DRIVER`].
+pub(crate) fn with_datafusion_for_simplified(mut builder: SessionStateBuilder) -> SessionStateBuilder {
+    let datafusion: Vec<_> = datafusion::functions::all_default_functions()
+        .into_iter()
+        .filter(|f| SIMPLIFIED_ON_THE_DRIVER.contains(&f.name()))
+        .collect();
+    builder.scalar_functions().get_or_insert_with(Vec::new).extend(datafusion);
+    builder
+}
+
 /// The function registry the workers decode their tasks against: every function of a
-/// default-features `SessionState`.
+/// default-features `SessionState`, with Spark's (`crate::functions`) on top as the cluster sees
+/// them.
 ///
 /// Ballista 55's default executor registry (`BallistaFunctionRegistry::default`) holds
 /// DataFusion's core, aggregate and window functions but not the nested ones (arrays, `range`,
@@ -162,7 +188,8 @@ fn named_like(plan: LogicalPlan, fields: &datafusion::arrow::datatypes::Fields) 
 /// (`ballista_scalar_functions`). A task using one failed on the worker: "PhysicalExtensionCodec
 /// is not provided for scalar function range".
 pub(crate) fn worker_function_registry() -> BallistaFunctionRegistry {
-    BallistaFunctionRegistry::from(&SessionStateBuilder::new().with_default_features().build())
+    let state = crate::functions::with_cluster_functions(SessionStateBuilder::new().with_default_features()).build();
+    BallistaFunctionRegistry::from(&state)
 }
 
 /// The optimizer rule a Ballista client session leaves to the scheduler.
@@ -463,6 +490,39 @@ mod tests {
             "Ballista's default executor registry now decodes `range`: compat::worker_function_registry \
              may be dropped for BallistaFunctionRegistry::default()"
         );
+        Ok(())
+    }
+
+    /// Spark's `dayofweek` and `trunc(..., 'month')` of Saturday 2024-02-03, planned in a driver
+    /// session, run on a worker with `registry`.
+    async fn spark_date_functions_on_a_worker(registry: &BallistaFunctionRegistry) -> Result<String> {
+        let driver = crate::functions::with_spark_functions(SessionStateBuilder::new().with_default_features());
+        let ctx = SessionContext::new_with_state(driver.build());
+        let sql = "SELECT date_part('dow', d) AS dow, date_trunc('month', d) AS month \
+                   FROM (VALUES (CAST('2024-02-03 10:45:11' AS TIMESTAMP))) AS t(d)";
+        let physical = ctx.sql(sql).await?.create_physical_plan().await?;
+        let batches = collect(to_worker(physical, registry)?, ctx.task_ctx()).await?;
+        Ok(pretty_format_batches(&batches)?.to_string())
+    }
+
+    #[tokio::test]
+    async fn canary_spark_date_functions_arrive_on_the_cluster_as_themselves_unsimplified() -> Result<()> {
+        let spark_everywhere = BallistaFunctionRegistry::from(
+            &crate::functions::with_spark_functions(SessionStateBuilder::new().with_default_features()).build(),
+        );
+        let error = spark_date_functions_on_a_worker(&spark_everywhere).await.map(|_| ()).unwrap_err();
+        assert!(
+            error.to_string().contains("should have been simplified"),
+            "datafusion-spark's date functions now run on a worker after the round trip ({error}): \
+             compat::SIMPLIFIED_ON_THE_DRIVER may go"
+        );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn spark_date_functions_run_on_workers_with_sparks_answers() -> Result<()> {
+        let table = spark_date_functions_on_a_worker(&worker_function_registry()).await?;
+        assert!(table.contains("| 7   |") && table.contains("| 2024-02-01T00:00:00"), "{table}");
         Ok(())
     }
 

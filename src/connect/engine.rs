@@ -78,8 +78,9 @@ impl Engine for LocalEngine {
             config.options_mut().set(key, value)?;
         }
         let (runtime, stores) = crate::s3::runtime_env_with_stores(&config, None)?;
-        let mut state =
-            SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features();
+        let mut state = crate::functions::with_spark_functions(
+            SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features(),
+        );
         for rule in rules {
             state = state.with_analyzer_rule(rule);
         }

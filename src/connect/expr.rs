@@ -379,6 +379,9 @@ impl Resolver<'_> {
     fn function(&self, name: &str, arguments: &[Expression], distinct: bool) -> ConnectResult<Expr> {
         let lower = name.to_ascii_lowercase();
         let mut args = self.args(arguments)?;
+        if crate::functions::prefers_registered(&lower) {
+            return self.call(&lower, args);
+        }
         let arity = |n: usize| -> ConnectResult<()> {
             if arguments.len() == n {
                 Ok(())
@@ -653,16 +656,15 @@ impl Resolver<'_> {
                 arity(1)?;
                 cast(self.call("date_part", vec![lit("day"), args.remove(0)])?, DataType::Int32)
             }
+            // date_part is datafusion-spark's: its `dow` is Spark's 1 = Sunday … 7 = Saturday.
             "dayofweek" => {
-                // Spark: 1 = Sunday … 7 = Saturday; DataFusion's dow: 0 = Sunday.
                 arity(1)?;
-                cast(self.call("date_part", vec![lit("dow"), args.remove(0)])?, DataType::Int32) + lit(1i32)
+                cast(self.call("date_part", vec![lit("dow"), args.remove(0)])?, DataType::Int32)
             }
             "weekday" => {
-                // Spark: 0 = Monday … 6 = Sunday.
+                // Spark: 0 = Monday … 6 = Sunday; ISO's day of week is 1 = Monday.
                 arity(1)?;
-                let dow = cast(self.call("date_part", vec![lit("dow"), args.remove(0)])?, DataType::Int32);
-                (dow + lit(6i32)) % lit(7i32)
+                cast(self.call("date_part", vec![lit("dow_iso"), args.remove(0)])?, DataType::Int32) - lit(1i32)
             }
             "to_date" => match args.len() {
                 1 => cast(args.remove(0), DataType::Date32),

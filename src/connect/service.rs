@@ -119,12 +119,14 @@ impl ConnectService {
             .engine
             .open_session(
                 // Spark's SQL: its dialect (backquotes, `div`), 2.5 as a decimal, NULLs first in
-                // ascending order.
+                // ascending order, and Spark 4's ANSI mode (spark.sql.ansi.enabled) for the
+                // datafusion-spark functions that honour it.
                 &[
                     ("datafusion.sql_parser.dialect", "spark"),
                     ("datafusion.sql_parser.parse_float_as_decimal", "true"),
                     ("datafusion.sql_parser.default_null_ordering", "nulls_min"),
                     ("datafusion.execution.time_zone", "UTC"),
+                    ("datafusion.execution.enable_ansi_mode", "true"),
                 ],
                 vec![Arc::new(super::expr::semantics::SparkDivision)],
             )

@@ -131,6 +131,12 @@ impl Session {
         if key == "spark.sql.session.timeZone" {
             self.ctx.state_ref().write().config_mut().options_mut().set("datafusion.execution.time_zone", value)?;
         }
+        if key == "spark.sql.ansi.enabled" {
+            let enabled = value.trim().eq_ignore_ascii_case("true");
+            let state_ref = self.ctx.state_ref();
+            let mut state = state_ref.write();
+            state.config_mut().options_mut().execution.enable_ansi_mode = enabled;
+        }
         self.conf().insert(key.to_string(), value.to_string());
         Ok(())
     }

@@ -302,7 +302,9 @@ async fn cluster_session(
     analyzer_rules: Option<Vec<Arc<dyn AnalyzerRule + Send + Sync>>>,
 ) -> Result<(SessionContext, Arc<ClusterObjectStores>)> {
     let (runtime, stores) = crate::s3::runtime_env_with_stores(&config, None)?;
-    let mut builder = SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features();
+    let mut builder = crate::functions::with_spark_functions(
+        SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features(),
+    );
     for rule in analyzer_rules.into_iter().flatten() {
         builder = builder.with_analyzer_rule(rule);
     }

@@ -81,11 +81,12 @@ impl EmbeddedScheduler {
     }
 }
 
-/// The session the scheduler plans each job in: the job's own settings, an S3-aware runtime, and
-/// Ballista's functions and optimizer rules.
+/// The session the scheduler plans each job in: the job's own settings, an S3-aware runtime,
+/// Ballista's optimizer rules, and Ballista's functions with Spark's on top as the cluster sees
+/// them.
 fn planning_session(config: SessionConfig) -> datafusion::common::Result<SessionState> {
     let runtime = crate::s3::runtime_env(&config, None)?;
-    Ok(SessionStateBuilder::new()
+    let builder = SessionStateBuilder::new()
         .with_default_features()
         .with_config(config)
         .with_runtime_env(runtime)
@@ -94,8 +95,8 @@ fn planning_session(config: SessionConfig) -> datafusion::common::Result<Session
         .with_aggregate_functions(ballista_aggregate_functions())
         .with_window_functions(ballista_window_functions())
         .with_physical_optimizer_rule(Arc::new(SingleResultPartition))
-        .with_physical_optimizer_rule(Arc::new(crate::compat::ExplicitInMemoryLimits))
-        .build())
+        .with_physical_optimizer_rule(Arc::new(crate::compat::ExplicitInMemoryLimits));
+    Ok(crate::functions::with_cluster_functions(builder).build())
 }
 
 /// Ends every plan in one partition, so the job's final stage is a single task.

@@ -1,0 +1,138 @@
+//! Spark's function library, registered the same way everywhere a query is planned or run: the
+//! driver's sessions (Spark Connect and SQL jobs), the scheduler's planning session and the
+//! workers' function registry. Plans travel between them with functions named, not shipped, so
+//! all four must resolve a name to the same implementation; [`with_spark_functions`] is the one
+//! place that decides which.
+//!
+//! The functions come from Apache DataFusion's `datafusion-spark` crate, which implements Spark's
+//! definitions (HALF_UP `round`, `concat` that is null when an argument is, `sha2`, `date_add`,
+//! ...) on top of DataFusion's own library. Where `datafusion-spark` lacks a function PySpark
+//! programs use, it is written here, one file per family, as a registered function that SQL text
+//! and the DataFrame API share; [`HAND_WRITTEN`] lists them.
+
+use std::sync::Arc;
+
+use datafusion::execution::SessionStateBuilder;
+use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
+
+mod rewrites;
+mod try_arithmetic;
+
+/// Functions minispark writes itself because neither DataFusion nor `datafusion-spark` 55 has
+/// them (the list the issue notes report).
+pub(crate) const HAND_WRITTEN: &[&str] = &[
+    // try_arithmetic.rs
+    "try_add",
+    "try_subtract",
+    "try_multiply",
+    "try_divide",
+    "try_mod",
+    // rewrites.rs
+    "nullifzero",
+    "zeroifnull",
+    "equal_null",
+    "e",
+    "current_database",
+    "current_schema",
+    "current_catalog",
+];
+
+/// DataFusion functions kept under their name although `datafusion-spark` has one too, and why.
+///
+/// - `avg`: `datafusion-spark`'s takes only doubles and no DISTINCT; Spark averages decimals as
+///   decimals (`avg(2.5BD)` is `decimal(14,5)`), which DataFusion's does too.
+const KEPT_FROM_DATAFUSION: &[&str] = &["avg"];
+
+/// Whether the DataFrame API should call the registered function `name` as it is, rather than
+/// translate it: true for the Spark functions this module registers.
+pub(crate) fn prefers_registered(name: &str) -> bool {
+    static NAMES: std::sync::LazyLock<std::collections::HashSet<String>> = std::sync::LazyLock::new(|| {
+        let scalars = datafusion_spark::all_default_scalar_functions().into_iter().map(|f| f.name().to_string());
+        let aggregates = datafusion_spark::all_default_aggregate_functions().into_iter().map(|f| f.name().to_string());
+        scalars.chain(aggregates).chain(HAND_WRITTEN.iter().map(|n| n.to_string())).collect()
+    });
+    NAMES.contains(name) && !KEPT_FROM_DATAFUSION.contains(&name)
+}
+
+/// [`with_spark_functions`] for the sessions that receive plans the driver planned: the
+/// scheduler's and the workers'. See `compat::SIMPLIFIED_ON_THE_DRIVER` for the difference.
+pub(crate) fn with_cluster_functions(builder: SessionStateBuilder) -> SessionStateBuilder {
+    crate::compat::with_datafusion_for_simplified(with_spark_functions(builder))
+}
+
+/// `builder` with Spark's functions on top of whatever it already registers: call it after
+/// `with_default_features` and any `with_*_functions` that replace the lists.
+pub(crate) fn with_spark_functions(mut builder: SessionStateBuilder) -> SessionStateBuilder {
+    let kept_aggregates: Vec<Arc<AggregateUDF>> = builder
+        .aggregate_functions()
+        .iter()
+        .flatten()
+        .filter(|f| KEPT_FROM_DATAFUSION.contains(&f.name()))
+        .cloned()
+        .collect();
+    let kept_scalars: Vec<Arc<ScalarUDF>> = builder
+        .scalar_functions()
+        .iter()
+        .flatten()
+        .filter(|f| KEPT_FROM_DATAFUSION.contains(&f.name()))
+        .cloned()
+        .collect();
+    // Later entries win over earlier ones with the same name when the state is built.
+    let scalars = builder.scalar_functions().get_or_insert_with(Vec::new);
+    scalars.extend(datafusion_spark::all_default_scalar_functions());
+    scalars.extend(kept_scalars);
+    scalars.extend(try_arithmetic::functions());
+    scalars.extend(rewrites::functions());
+    let aggregates = builder.aggregate_functions().get_or_insert_with(Vec::new);
+    aggregates.extend(datafusion_spark::all_default_aggregate_functions());
+    aggregates.extend(kept_aggregates);
+    builder.window_functions().get_or_insert_with(Vec::new).extend(datafusion_spark::all_default_window_functions());
+    builder
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::datatypes::DataType;
+    use datafusion::execution::SessionStateBuilder;
+    use datafusion::prelude::SessionContext;
+
+    use super::*;
+
+    pub(super) fn context() -> SessionContext {
+        SessionContext::new_with_state(with_spark_functions(SessionStateBuilder::new().with_default_features()).build())
+    }
+
+    #[test]
+    fn every_hand_written_function_is_registered_and_none_shadows_datafusion_spark() {
+        let state = context().state();
+        for name in HAND_WRITTEN {
+            assert!(state.scalar_functions().contains_key(*name), "{name} is not registered");
+            assert!(
+                !datafusion_spark::all_default_scalar_functions().iter().any(|f| f.name() == *name),
+                "datafusion-spark now has {name}: use its version and drop ours"
+            );
+        }
+    }
+
+    #[test]
+    fn the_hand_written_list_names_every_hand_written_function() {
+        let written: Vec<String> =
+            try_arithmetic::functions().iter().chain(&rewrites::functions()).map(|f| f.name().to_string()).collect();
+        let mut listed: Vec<String> = HAND_WRITTEN.iter().map(|n| n.to_string()).collect();
+        let mut sorted = written.clone();
+        sorted.sort();
+        listed.sort();
+        assert_eq!(sorted, listed);
+    }
+
+    #[test]
+    fn spark_versions_win_except_the_kept_ones() {
+        let state = context().state();
+        // datafusion-spark's sha2 and Spark's HALF_UP round are registered...
+        assert!(state.scalar_functions().contains_key("sha2"));
+        assert!(Arc::ptr_eq(&state.scalar_functions()["round"], &datafusion_spark::function::math::round()));
+        // ...but avg stays DataFusion's, which averages decimals as decimals.
+        let avg = state.aggregate_functions()["avg"].return_type(&[DataType::Decimal128(10, 2)]).unwrap();
+        assert_eq!(avg, DataType::Decimal128(14, 6), "avg must stay DataFusion's");
+    }
+}
