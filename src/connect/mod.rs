@@ -14,6 +14,8 @@ pub(crate) mod engine;
 pub(crate) mod error;
 pub(crate) mod execute;
 pub(crate) mod expr;
+#[cfg(test)]
+mod golden;
 pub(crate) mod plan;
 pub(crate) mod service;
 pub(crate) mod session;

@@ -19,19 +19,19 @@ use super::service::ConnectService;
 use super::spark_connect_service_server::SparkConnectService;
 
 /// A client of one Spark Connect session on plain DataFusion.
-struct LocalClient {
+pub(super) struct LocalClient {
     service: ConnectService,
     session_id: String,
 }
 
 impl LocalClient {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self { service: ConnectService::new(Arc::new(LocalEngine)), session_id: uuid::Uuid::new_v4().to_string() }
     }
 
     /// Runs `relation` as `df.collect()` does, returning the Arrow batches the client receives,
     /// or the error's message.
-    async fn collect(&self, relation: Relation) -> Result<Vec<RecordBatch>, String> {
+    pub(super) async fn collect(&self, relation: Relation) -> Result<Vec<RecordBatch>, String> {
         let request = proto::ExecutePlanRequest {
             session_id: self.session_id.clone(),
             plan: Some(Plan { op_type: Some(proto::plan::OpType::Root(relation)) }),
@@ -54,13 +54,48 @@ impl LocalClient {
         assert!(complete, "every successful ExecutePlan ends with ResultComplete");
         Ok(batches)
     }
+
+    /// The text `df.show(n, truncate=False)` prints for `relation`: PySpark sends a ShowString
+    /// relation and prints the one string cell of the answer.
+    pub(super) async fn show(&self, relation: Relation, num_rows: i32) -> Result<String, String> {
+        let show = RelType::ShowString(Box::new(proto::ShowString {
+            input: Some(Box::new(relation)),
+            num_rows,
+            truncate: 0,
+            vertical: false,
+        }));
+        let batches = self.collect(self::relation(show)).await?;
+        let (_, _, arrays) = column(&batches);
+        let strings = arrays.first().ok_or("show() answered no rows")?.as_string::<i32>();
+        Ok(strings.value(0).to_string())
+    }
+
+    /// `df.schema.simpleString()` of `relation`, from the schema AnalyzePlan answers.
+    pub(super) async fn schema_string(&self, relation: Relation) -> Result<String, String> {
+        use spark_connect_proto::analyze_plan_request::{Analyze, Schema};
+        use spark_connect_proto::analyze_plan_response::Result as Analyzed;
+
+        let request = proto::AnalyzePlanRequest {
+            session_id: self.session_id.clone(),
+            analyze: Some(Analyze::Schema(Schema {
+                plan: Some(Plan { op_type: Some(proto::plan::OpType::Root(relation)) }),
+            })),
+            ..Default::default()
+        };
+        let response =
+            self.service.analyze_plan(Request::new(request)).await.map_err(|s| s.message().to_string())?.into_inner();
+        let Some(Analyzed::Schema(schema)) = response.result else { return Err("no schema answer".into()) };
+        let spark_type = schema.schema.ok_or("a schema answer without a type")?;
+        let arrow = super::types::arrow_type(&spark_type, "UTC").map_err(|e| e.to_string())?;
+        Ok(super::types::simple_string(&arrow))
+    }
 }
 
 fn relation(kind: RelType) -> Relation {
     Relation { rel_type: Some(kind), ..Default::default() }
 }
 
-fn sql(query: &str) -> Relation {
+pub(super) fn sql(query: &str) -> Relation {
     relation(RelType::Sql(proto::Sql { query: query.into(), ..Default::default() }))
 }
 
