@@ -587,19 +587,11 @@ impl<'a> Translator<'a> {
     /// `spark.range`: a few (start, end) slices unnested into `id`, so large ranges spread over
     /// the cluster without shipping their rows inside the plan.
     fn range(&self, range: &proto::Range) -> ConnectResult<LogicalPlan> {
-        let start = range.start.unwrap_or(0);
-        let (end, step) = (range.end, range.step);
-        if step == 0 {
+        if range.step == 0 {
             return Err(ConnectError::invalid("range() step must not be 0"));
         }
-        let count = if (step > 0 && end > start) || (step < 0 && end < start) {
-            ((end as i128 - start as i128).abs() + step.unsigned_abs() as i128 - 1) / step.unsigned_abs() as i128
-        } else {
-            0
-        };
-        let slices =
-            (range.num_partitions.unwrap_or(0).max(0) as i128).max(if count > 100_000 { 8 } else { 1 }).min(count);
-        Ok(crate::compat::spread_range(start, step, count, slices)?)
+        let partitions = range.num_partitions.map(i64::from);
+        Ok(crate::compat::spark_range(range.start.unwrap_or(0), range.end, range.step, partitions)?)
     }
 
     async fn sql(&self, sql: &proto::Sql) -> ConnectResult<LogicalPlan> {

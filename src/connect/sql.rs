@@ -5,7 +5,9 @@
 //! does not plan, or names differently, is rewritten here: typed number literals (`2.5D`) become
 //! casts before parsing, and in the parsed statement `a div b` becomes Spark's truncating integer
 //! division, `array(...)` and `explode(...)` DataFusion's `make_array(...)` and `unnest(...)`.
-//! After planning, integer literals that fit are ints, as Spark types them.
+//! The statement is then planned as SQL jobs plan theirs ([`crate::sql_text::plan_statement`]:
+//! Spark's `range` table function, temporary views with column lists). After planning, integer
+//! literals that fit are ints, as Spark types them.
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -15,11 +17,9 @@ use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::sql::parser::Statement;
 use datafusion::sql::sqlparser::ast::{
-    self as sql, BinaryOperator, CastKind, DataType as SqlType, Ident, ObjectName, TableAlias, TableFactor, VisitMut,
-    VisitorMut, visit_expressions_mut,
+    self as sql, BinaryOperator, CastKind, DataType as SqlType, Ident, ObjectName, visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
-use datafusion::sql::sqlparser::parser::Parser;
 use datafusion::sql::sqlparser::tokenizer::Token;
 
 use super::error::{ConnectError, ConnectResult};
@@ -34,9 +34,8 @@ pub(crate) async fn plan(state: &SessionState, text: &str) -> ConnectResult<Logi
             rewrite(e);
             ControlFlow::<()>::Continue(())
         });
-        let _ = inner.visit(&mut RangeTables);
     }
-    let plan = state.statement_to_plan(statement).await?;
+    let plan = crate::sql_text::plan_statement(state, statement).await?;
     Ok(super::expr::semantics::narrow_integer_literals(plan)?)
 }
 
@@ -49,36 +48,6 @@ pub(crate) fn expression(state: &SessionState, text: &str, schema: &DFSchema) ->
         ControlFlow::<()>::Continue(())
     });
     Ok(state.create_logical_expr_from_sql_expr(parsed, schema)?)
-}
-
-/// Spark's table function `range(...)`, whose column is `id`, as a subquery over DataFusion's
-/// scalar `range` (its own table function names the column `value` and cannot travel to the
-/// cluster).
-struct RangeTables;
-
-impl VisitorMut for RangeTables {
-    type Break = ();
-
-    fn post_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
-        if let TableFactor::Table { name, alias, args: Some(args), .. } = factor
-            && name.to_string().eq_ignore_ascii_case("range")
-        {
-            let arguments: Vec<String> = args.args.iter().map(|a| a.to_string()).collect();
-            let text = format!("SELECT unnest(range({})) AS id", arguments.join(", "));
-            if let Ok(mut statements) = Parser::parse_sql(&SparkSqlDialect {}, &text)
-                && let Some(sql::Statement::Query(query)) = statements.pop()
-            {
-                let alias = alias.take().unwrap_or(TableAlias {
-                    explicit: true,
-                    name: Ident::new("range"),
-                    columns: vec![],
-                    at: None,
-                });
-                *factor = TableFactor::Derived { lateral: false, subquery: query, alias: Some(alias), sample: None };
-            }
-        }
-        ControlFlow::Continue(())
-    }
 }
 
 /// Spark's names for DataFusion's functions.

@@ -32,9 +32,20 @@ impl LocalClient {
     /// Runs `relation` as `df.collect()` does, returning the Arrow batches the client receives,
     /// or the error's message.
     async fn collect(&self, relation: Relation) -> Result<Vec<RecordBatch>, String> {
+        self.execute(proto::plan::OpType::Root(relation)).await
+    }
+
+    /// Runs `query` as `spark.sql(query)` does (a SQL command, which runs statements at once).
+    async fn sql_command(&self, query: &str) -> Result<(), String> {
+        let command = proto::SqlCommand { input: Some(sql(query)), ..Default::default() };
+        let command = proto::Command { command_type: Some(proto::command::CommandType::SqlCommand(command)) };
+        self.execute(proto::plan::OpType::Command(command)).await.map(drop)
+    }
+
+    async fn execute(&self, operation: proto::plan::OpType) -> Result<Vec<RecordBatch>, String> {
         let request = proto::ExecutePlanRequest {
             session_id: self.session_id.clone(),
-            plan: Some(Plan { op_type: Some(proto::plan::OpType::Root(relation)) }),
+            plan: Some(Plan { op_type: Some(operation) }),
             ..Default::default()
         };
         let mut stream =
@@ -177,4 +188,69 @@ async fn a_struct_ddl_string_is_a_schema_of_its_fields() {
     assert_eq!(field_names("struct<dt:string,a:int>").await, ["dt", "a"]);
     assert_eq!(field_names("dt string, a int").await, ["dt", "a"]);
     assert_eq!(field_names("int").await, ["value"]);
+}
+
+/// The names of `batches`' columns and their values as Spark's `show()` prints them, row by row.
+fn table(batches: &[RecordBatch]) -> (Vec<String>, Vec<Vec<String>>) {
+    let schema = batches.first().expect("at least one batch, if only for the schema").schema();
+    let names = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let rows = batches
+        .iter()
+        .flat_map(|b| (0..b.num_rows()).map(move |row| b.columns().iter().map(|c| super::show::cell(c, row)).collect()))
+        .collect();
+    (names, rows)
+}
+
+/// `rows` as `table` gives them.
+fn rows(rows: &[&[&str]]) -> Vec<Vec<String>> {
+    rows.iter().map(|row| row.iter().map(|cell| cell.to_string()).collect()).collect()
+}
+
+#[tokio::test]
+async fn a_temporary_views_column_list_renames_its_query_columns() {
+    // Spark 4.3: the view's columns are named by the list, typed by the query.
+    let client = LocalClient::new();
+    let view = "CREATE TEMP VIEW revenue0 (supplier_no, total_revenue) AS SELECT id, id * 2 FROM range(3)";
+    client.sql_command(view).await.unwrap();
+    let batches = client.collect(sql("SELECT * FROM revenue0")).await.unwrap();
+    let types: Vec<DataType> = batches[0].schema().fields().iter().map(|f| f.data_type().clone()).collect();
+    assert_eq!(types, [DataType::Int64, DataType::Int64]);
+    assert_eq!(
+        table(&batches),
+        (vec!["supplier_no".into(), "total_revenue".into()], rows(&[&["0", "0"], &["1", "2"], &["2", "4"]]))
+    );
+
+    let replaced = "CREATE OR REPLACE TEMPORARY VIEW v(a, b COMMENT 'second') AS SELECT 1 AS x, 'q' AS y";
+    client.sql_command(replaced).await.unwrap();
+    client.sql_command(replaced).await.unwrap();
+    let batches = client.collect(sql("SELECT * FROM v")).await.unwrap();
+    assert_eq!(table(&batches), (vec!["a".into(), "b".into()], rows(&[&["1", "q"]])));
+
+    for (statement, error) in [
+        (
+            "CREATE TEMP VIEW bad (a) AS SELECT 1, 2",
+            "[CREATE_VIEW_COLUMN_ARITY_MISMATCH.TOO_MANY_DATA_COLUMNS] Cannot create view `bad`, the reason is too \
+             many data columns:\nView columns: `a`.",
+        ),
+        (
+            "CREATE TEMP VIEW bad (a, b, c) AS SELECT 1, 2",
+            "[CREATE_VIEW_COLUMN_ARITY_MISMATCH.NOT_ENOUGH_DATA_COLUMNS] Cannot create view `bad`, the reason is not \
+             enough data columns:\nView columns: `a`, `b`, `c`.",
+        ),
+        ("CREATE TEMP VIEW bad (a, a) AS SELECT 1, 2", "[COLUMN_ALREADY_EXISTS] The column `a` already exists."),
+    ] {
+        let refused = client.sql_command(statement).await.unwrap_err();
+        assert!(refused.contains(error), "{statement}: {refused}");
+    }
+}
+
+#[tokio::test]
+async fn values_columns_of_small_integers_are_ints() {
+    // Spark 4.3: `a` int, `b` bigint (one of its values does not fit an int).
+    let client = LocalClient::new();
+    let batches =
+        client.collect(sql("SELECT * FROM VALUES (1, 3000000000), (2, NULL) AS t(a, b) WHERE a > 0")).await.unwrap();
+    let types: Vec<DataType> = batches[0].schema().fields().iter().map(|f| f.data_type().clone()).collect();
+    assert_eq!(types, [DataType::Int32, DataType::Int64]);
+    assert_eq!(table(&batches), (vec!["a".into(), "b".into()], rows(&[&["1", "3000000000"], &["2", "NULL"]])));
 }
