@@ -255,6 +255,14 @@ impl<'a> Translator<'a> {
                 self.replace_na(plan, replace)
             }
             RelType::Unpivot(unpivot) => self.unpivot(unpivot).await,
+            RelType::Describe(_)
+            | RelType::Summary(_)
+            | RelType::Cov(_)
+            | RelType::Corr(_)
+            | RelType::ApproxQuantile(_)
+            | RelType::Crosstab(_)
+            | RelType::FreqItems(_)
+            | RelType::SampleBy(_) => self.statistics(kind).await,
             RelType::WithRelations(with) => {
                 for reference in &with.references {
                     match &reference.rel_type {
@@ -1055,6 +1063,82 @@ impl<'a> Translator<'a> {
             })
             .collect::<Vec<_>>();
         Ok(LogicalPlanBuilder::from(plan).project(exprs)?.build()?)
+    }
+
+    /// `df.describe()`, `df.summary()` and `df.stat.*`: see [`super::stat`].
+    async fn statistics(&self, kind: &RelType) -> ConnectResult<LogicalPlan> {
+        use super::stat;
+        let state = self.ctx.state();
+        let columns = |plan: &LogicalPlan, names: &[&String]| -> ConnectResult<Vec<Expr>> {
+            names.iter().map(|name| self.resolve(plan.schema(), |r| r.column(name, None))).collect()
+        };
+        match kind {
+            RelType::Describe(describe) => {
+                let mut plan = self.relation(input(&describe.input, "describe")?).await?;
+                if !describe.cols.is_empty() {
+                    let selected = columns(&plan, &describe.cols.iter().collect::<Vec<_>>())?;
+                    plan = self.select(plan, selected)?;
+                }
+                let statistics: Vec<String> = stat::DESCRIBE.iter().map(|s| s.to_string()).collect();
+                stat::summary(&state, plan, &statistics)
+            }
+            RelType::Summary(summary) => {
+                let plan = self.relation(input(&summary.input, "summary")?).await?;
+                stat::summary(&state, plan, &summary.statistics)
+            }
+            RelType::Cov(cov) => {
+                let plan = self.relation(input(&cov.input, "stat.cov")?).await?;
+                let [first, second]: [Expr; 2] =
+                    columns(&plan, &[&cov.col1, &cov.col2])?.try_into().expect("two columns asked for");
+                stat::correlation(&state, plan, [first, second], true)
+            }
+            RelType::Corr(corr) => {
+                if corr.method.as_deref().is_some_and(|m| m != "pearson") {
+                    return Err(ConnectError::invalid(
+                        "requirement failed: Currently only the calculation of the Pearson Correlation coefficient \
+                         is supported.",
+                    ));
+                }
+                let plan = self.relation(input(&corr.input, "stat.corr")?).await?;
+                let [first, second]: [Expr; 2] =
+                    columns(&plan, &[&corr.col1, &corr.col2])?.try_into().expect("two columns asked for");
+                stat::correlation(&state, plan, [first, second], false)
+            }
+            RelType::ApproxQuantile(quantile) => {
+                let plan = self.relation(input(&quantile.input, "stat.approxQuantile")?).await?;
+                let exprs = columns(&plan, &quantile.cols.iter().collect::<Vec<_>>())?;
+                let named: Vec<(&str, Expr)> = quantile.cols.iter().map(String::as_str).zip(exprs).collect();
+                stat::approx_quantile(&state, plan, &named, &quantile.probabilities, quantile.relative_error)
+            }
+            RelType::Crosstab(crosstab) => {
+                let plan = self.relation(input(&crosstab.input, "stat.crosstab")?).await?;
+                let [first, second]: [Expr; 2] =
+                    columns(&plan, &[&crosstab.col1, &crosstab.col2])?.try_into().expect("two columns asked for");
+                stat::crosstab(self.ctx, plan, (&crosstab.col1, first), (&crosstab.col2, second)).await
+            }
+            RelType::FreqItems(items) => {
+                let plan = self.relation(input(&items.input, "stat.freqItems")?).await?;
+                let exprs = columns(&plan, &items.cols.iter().collect::<Vec<_>>())?;
+                let named: Vec<(&str, Expr)> = items.cols.iter().map(String::as_str).zip(exprs).collect();
+                stat::freq_items(&state, plan, &named, items.support.unwrap_or(0.01))
+            }
+            RelType::SampleBy(sample) => {
+                let plan = self.relation(input(&sample.input, "stat.sampleBy")?).await?;
+                let column = sample.col.as_ref().ok_or_else(|| ConnectError::invalid("sampleBy without a column"))?;
+                let column = self.resolve(plan.schema(), |r| r.expr(column))?;
+                let fractions = sample
+                    .fractions
+                    .iter()
+                    .map(|f| {
+                        let stratum =
+                            f.stratum.as_ref().ok_or_else(|| ConnectError::invalid("a stratum without a value"))?;
+                        Ok((literal_value(stratum, &self.time_zone)?, f.fraction))
+                    })
+                    .collect::<ConnectResult<Vec<_>>>()?;
+                stat::sample_by(&state, plan, column, &fractions)
+            }
+            other => Err(ConnectError::unsupported(format!("the DataFrame operation {}", relation_name(other)))),
+        }
     }
 
     async fn unpivot(&self, unpivot: &proto::Unpivot) -> ConnectResult<LogicalPlan> {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
 use datafusion::arrow::ipc::reader::StreamReader;
+use datafusion::common::ScalarValue;
 use futures::StreamExt;
 use spark_connect_proto::execute_plan_response::ResponseType;
 use spark_connect_proto::expression::{self, ExprType};
@@ -253,4 +254,277 @@ async fn values_columns_of_small_integers_are_ints() {
     let types: Vec<DataType> = batches[0].schema().fields().iter().map(|f| f.data_type().clone()).collect();
     assert_eq!(types, [DataType::Int32, DataType::Int64]);
     assert_eq!(table(&batches), (vec!["a".into(), "b".into()], rows(&[&["1", "3000000000"], &["2", "NULL"]])));
+}
+
+/// The columns and rows the statistics tests start from, as Spark 4.3 was asked them.
+fn statistics_input() -> Relation {
+    sql("SELECT * FROM VALUES (1, 2.5D, 'a', true, 10000000.0D), (2, NULL, 'bb', false, 0.0001D), \
+         (3, 4.0D, NULL, NULL, 3e20D), (4, 1.0D, 'c', true, -2.0D) AS t(i, d, s, b, big)")
+}
+
+fn pairs_input() -> Relation {
+    sql("SELECT * FROM VALUES (1, 1.5D, 'x'), (2, 2.5D, 'y'), (3, 2.0D, 'x'), (4, 10.0D, 'x'), (5, NULL, NULL) \
+         AS t(a, c, k)")
+}
+
+fn boxed(input: Relation) -> Option<Box<Relation>> {
+    Some(Box::new(input))
+}
+
+fn describe(input: Relation, cols: &[&str]) -> Relation {
+    let cols = cols.iter().map(|c| c.to_string()).collect();
+    relation(RelType::Describe(Box::new(proto::StatDescribe { input: boxed(input), cols })))
+}
+
+fn summary(input: Relation, statistics: &[&str]) -> Relation {
+    let statistics = statistics.iter().map(|s| s.to_string()).collect();
+    relation(RelType::Summary(Box::new(proto::StatSummary { input: boxed(input), statistics })))
+}
+
+/// Every column of `batches` is a string column.
+fn all_strings(batches: &[RecordBatch]) -> bool {
+    batches[0].schema().fields().iter().all(|f| *f.data_type() == DataType::Utf8)
+}
+
+#[tokio::test]
+async fn describe_and_summary_give_sparks_strings() {
+    let client = LocalClient::new();
+    let names = |list: &[&str]| list.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    // Spark 4.3: numeric and string columns only (not the boolean `b`), every cell a string.
+    let described = client.collect(describe(statistics_input(), &[])).await.unwrap();
+    assert!(all_strings(&described));
+    assert_eq!(
+        table(&described),
+        (
+            names(&["summary", "i", "d", "s", "big"]),
+            rows(&[
+                &["count", "4", "3", "3", "4"],
+                &["mean", "2.5", "2.5", "NULL", "7.50000000000025E19"],
+                &["stddev", "1.2909944487358056", "1.5", "NULL", "1.4999999999999833E20"],
+                &["min", "1", "1.0", "a", "-2.0"],
+                &["max", "4", "4.0", "c", "3.0E20"],
+            ])
+        )
+    );
+    let chosen = client.collect(describe(statistics_input(), &["i", "s"])).await.unwrap();
+    assert_eq!(
+        table(&chosen),
+        (
+            names(&["summary", "i", "s"]),
+            rows(&[
+                &["count", "4", "3"],
+                &["mean", "2.5", "NULL"],
+                &["stddev", "1.2909944487358056", "NULL"],
+                &["min", "1", "a"],
+                &["max", "4", "c"],
+            ])
+        )
+    );
+    let summarized = client.collect(summary(statistics_input(), &[])).await.unwrap();
+    let (_, cells) = table(&summarized);
+    assert_eq!(
+        cells[4..7],
+        rows(&[
+            &["25%", "1", "1.0", "NULL", "-2.0"],
+            &["50%", "2", "2.5", "NULL", "1.0E-4"],
+            &["75%", "3", "4.0", "NULL", "1.0E7"]
+        ])
+    );
+    let chosen = ["count", "min", "10%", "50%", "99%", "count_distinct", "approx_count_distinct", "MAX"];
+    let summarized = client.collect(summary(statistics_input(), &chosen)).await.unwrap();
+    assert_eq!(
+        table(&summarized).1,
+        rows(&[
+            &["count", "4", "3", "3", "4"],
+            &["min", "1", "1.0", "a", "-2.0"],
+            &["10%", "1", "1.0", "NULL", "-2.0"],
+            &["50%", "2", "2.5", "NULL", "1.0E-4"],
+            &["99%", "4", "4.0", "NULL", "3.0E20"],
+            &["count_distinct", "4", "3", "3", "4"],
+            &["approx_count_distinct", "4", "3", "3", "4"],
+            &["MAX", "4", "4.0", "c", "3.0E20"],
+        ])
+    );
+    // No rows: a count of 0 and NULLs. No numeric or string column: the labels alone.
+    let empty = client.collect(describe(range(0), &[])).await.unwrap();
+    assert_eq!(
+        table(&empty).1,
+        rows(&[&["count", "0"], &["mean", "NULL"], &["stddev", "NULL"], &["min", "NULL"], &["max", "NULL"]])
+    );
+    let booleans = client.collect(summary(sql("SELECT true AS b"), &[])).await.unwrap();
+    assert_eq!(
+        table(&booleans),
+        (
+            names(&["summary"]),
+            rows(&[&["count"], &["mean"], &["stddev"], &["min"], &["25%"], &["50%"], &["75%"], &["max"]])
+        )
+    );
+    let refused = client.collect(summary(range(1), &["bogus"])).await.unwrap_err();
+    assert!(refused.starts_with("[UNRECOGNIZED_STATISTIC] The statistic 'bogus' is not recognized."), "{refused}");
+}
+
+/// The one value of a one-row, one-column answer.
+async fn single_value(client: &LocalClient, relation: Relation) -> ScalarValue {
+    let batches = client.collect(relation).await.unwrap();
+    let (_, _, arrays) = column(&batches);
+    assert_eq!(arrays.iter().map(|a| a.len()).sum::<usize>(), 1);
+    ScalarValue::try_from_array(&arrays[0], 0).unwrap()
+}
+
+fn correlation(input: Relation, col1: &str, col2: &str, covariance: bool) -> Relation {
+    let (col1, col2) = (col1.to_string(), col2.to_string());
+    relation(if covariance {
+        RelType::Cov(Box::new(proto::StatCov { input: boxed(input), col1, col2 }))
+    } else {
+        RelType::Corr(Box::new(proto::StatCorr { input: boxed(input), col1, col2, method: Some("pearson".into()) }))
+    })
+}
+
+#[tokio::test]
+async fn corr_and_cov_count_nulls_as_zero_and_answer_nan_or_zero_when_undefined() {
+    let client = LocalClient::new();
+    let value = async |relation| match single_value(&client, relation).await {
+        ScalarValue::Float64(Some(v)) => v,
+        other => panic!("not a double: {other:?}"),
+    };
+    // Spark 4.3 (over Spark Connect).
+    // Spark's own last digits depend on how its rows are partitioned (0.18175328813745437 here).
+    assert!((value(correlation(pairs_input(), "a", "c", false)).await - 0.18175328813745437).abs() < 1e-15);
+    assert_eq!(value(correlation(pairs_input(), "a", "c", true)).await, 1.125);
+    let one = sql("SELECT 1 AS a, 2 AS c");
+    assert!(value(correlation(one.clone(), "a", "c", false)).await.is_nan());
+    assert_eq!(value(correlation(one, "a", "c", true)).await, 0.0);
+    let constant = sql("SELECT * FROM VALUES (1, 2), (1, 3) AS t(a, c)");
+    assert!(value(correlation(constant.clone(), "a", "c", false)).await.is_nan());
+    assert_eq!(value(correlation(constant, "a", "c", true)).await, 0.0);
+    let refused = client.collect(correlation(pairs_input(), "a", "k", false)).await.unwrap_err();
+    assert_eq!(
+        refused,
+        "requirement failed: Currently correlation calculation for columns with dataType string not supported."
+    );
+}
+
+fn approx_quantile(input: Relation, cols: &[&str], probabilities: &[f64], relative_error: f64) -> Relation {
+    relation(RelType::ApproxQuantile(Box::new(proto::StatApproxQuantile {
+        input: boxed(input),
+        cols: cols.iter().map(|c| c.to_string()).collect(),
+        probabilities: probabilities.to_vec(),
+        relative_error,
+    })))
+}
+
+#[tokio::test]
+async fn approx_quantile_answers_one_array_per_column() {
+    let client = LocalClient::new();
+    let quantiles = async |relation| -> Vec<Vec<f64>> {
+        let batches = client.collect(relation).await.unwrap();
+        let (name, data_type, arrays) = column(&batches);
+        assert_eq!(name, "approx_quantile");
+        assert!(matches!(data_type, DataType::List(_)), "{data_type}");
+        let columns = arrays[0].as_list::<i32>().value(0);
+        let columns = columns.as_list::<i32>();
+        (0..columns.len()).map(|i| columns.value(i).as_primitive::<Float64Type>().values().to_vec()).collect()
+    };
+    // Spark 4.3, relative error 0 (exact).
+    let probabilities = [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0];
+    assert_eq!(
+        quantiles(approx_quantile(pairs_input(), &["a", "c"], &probabilities, 0.0)).await,
+        [vec![1.0, 1.0, 2.0, 3.0, 4.0, 5.0, 5.0], vec![1.5, 1.5, 1.5, 2.0, 2.5, 10.0, 10.0]]
+    );
+    let probabilities = [0.0, 0.1, 0.25, 0.3, 0.5, 0.75, 0.9, 0.95, 1.0];
+    assert_eq!(
+        quantiles(approx_quantile(range(10), &["id"], &probabilities, 0.0)).await,
+        [vec![0.0, 0.0, 2.0, 2.0, 4.0, 7.0, 8.0, 9.0, 9.0]]
+    );
+    assert_eq!(quantiles(approx_quantile(range(0), &["id"], &[0.5, 0.9], 0.0)).await, [Vec::<f64>::new()]);
+    let refused = client.collect(approx_quantile(pairs_input(), &["k"], &[0.5], 0.0)).await.unwrap_err();
+    assert_eq!(
+        refused,
+        "requirement failed: Quantile calculation for column k with data type StringType is not supported."
+    );
+}
+
+#[tokio::test]
+async fn crosstab_counts_pairs_under_columns_named_by_the_values() {
+    let client = LocalClient::new();
+    let crosstab = |input: Relation, col1: &str, col2: &str| {
+        relation(RelType::Crosstab(Box::new(proto::StatCrosstab {
+            input: boxed(input),
+            col1: col1.into(),
+            col2: col2.into(),
+        })))
+    };
+    let sorted = |(names, mut cells): (Vec<String>, Vec<Vec<String>>)| {
+        cells.sort();
+        (names, cells)
+    };
+    // Spark 4.3 (its rows come in no particular order).
+    let counted = client.collect(crosstab(pairs_input(), "a", "k")).await.unwrap();
+    assert!(counted[0].schema().fields()[1..].iter().all(|f| *f.data_type() == DataType::Int64));
+    assert_eq!(
+        sorted(table(&counted)),
+        (
+            vec!["a_k".into(), "null".into(), "x".into(), "y".into()],
+            rows(&[
+                &["1", "0", "1", "0"],
+                &["2", "0", "0", "1"],
+                &["3", "0", "1", "0"],
+                &["4", "0", "1", "0"],
+                &["5", "1", "0", "0"]
+            ])
+        )
+    );
+    let doubles = sql("SELECT * FROM VALUES (1.5D, 10), (2.0D, 2), (NULL, 10) AS t(a, b)");
+    let counted = client.collect(crosstab(doubles, "a", "b")).await.unwrap();
+    assert_eq!(
+        sorted(table(&counted)),
+        (
+            vec!["a_b".into(), "10".into(), "2".into()],
+            rows(&[&["1.5", "1", "0"], &["2.0", "0", "1"], &["null", "1", "0"]])
+        )
+    );
+    let quoted = sql("SELECT * FROM VALUES (true, 'a b'), (false, 'a`b') AS t(a, b)");
+    let counted = client.collect(crosstab(quoted, "a", "b")).await.unwrap();
+    assert_eq!(
+        sorted(table(&counted)),
+        (vec!["a_b".into(), "a b".into(), "ab".into()], rows(&[&["false", "0", "1"], &["true", "1", "0"]]))
+    );
+}
+
+#[tokio::test]
+async fn freq_items_and_sample_by() {
+    let client = LocalClient::new();
+    let freq_items = |cols: &[&str], support: Option<f64>| {
+        relation(RelType::FreqItems(Box::new(proto::StatFreqItems {
+            input: boxed(pairs_input()),
+            cols: cols.iter().map(|c| c.to_string()).collect(),
+            support,
+        })))
+    };
+    // Spark 4.3 answers [1, 2, 3, 4, 5], [None, 'x', 'y'] and [None, 1.5, 2.5, 2.0, 10.0] (its
+    // hash map's order); with no more values than counters, every value comes back.
+    let items = client.collect(freq_items(&["a", "k", "c"], None)).await.unwrap();
+    assert_eq!(
+        table(&items),
+        (
+            vec!["a_freqItems".into(), "k_freqItems".into(), "c_freqItems".into()],
+            rows(&[&["[1, 2, 3, 4, 5]", "[NULL, x, y]", "[NULL, 1.5, 2.0, 2.5, 10.0]"]])
+        )
+    );
+    assert_eq!(table(&client.collect(freq_items(&["k"], Some(0.5))).await.unwrap()).1, rows(&[&["[x]"]]));
+
+    let string = |s: &str| expression::Literal {
+        literal_type: Some(expression::literal::LiteralType::String(s.into())),
+        ..Default::default()
+    };
+    let fraction =
+        |stratum: &str, fraction: f64| proto::stat_sample_by::Fraction { stratum: Some(string(stratum)), fraction };
+    let sampled = relation(RelType::SampleBy(Box::new(proto::StatSampleBy {
+        input: boxed(pairs_input()),
+        col: Some(col("k")),
+        fractions: vec![fraction("x", 1.0), fraction("y", 0.0)],
+        seed: Some(42),
+    })));
+    let kept = client.collect(sampled).await.unwrap();
+    assert_eq!(table(&kept).1, rows(&[&["1", "1.5", "x"], &["3", "2.0", "x"], &["4", "10.0", "x"]]));
 }
