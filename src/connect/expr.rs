@@ -371,6 +371,13 @@ impl Resolver<'_> {
         )))
     }
 
+    /// `struct(args)` where every argument is set, else NULL.
+    fn all_set(&self, args: Vec<Expr>) -> ConnectResult<Expr> {
+        let set = args.iter().map(|a| a.clone().is_not_null()).reduce(Expr::and).unwrap_or_else(|| lit(true));
+        let combination = self.call("struct", args)?;
+        Ok(Expr::Case(Case::new(None, vec![(Box::new(set), Box::new(combination))], None)))
+    }
+
     fn type_of(&self, expr: &Expr) -> ConnectResult<DataType> {
         Ok(expr.get_type(self.schema)?)
     }
@@ -773,20 +780,14 @@ impl Resolver<'_> {
                 return Err(ConnectError::unsupported(format!("the function {name}()")));
             }
             // Aggregates.
-            "count" => {
-                if args.len() != 1 {
-                    if distinct {
-                        return Err(ConnectError::unsupported("count(DISTINCT) over several columns"));
-                    }
+            "count" | "count_distinct" | "countdistinct" => {
+                if args.is_empty() {
                     arity(1)?;
                 }
-                self.aggregate("count", args, distinct, None)?
-            }
-            "count_distinct" | "countdistinct" => {
-                if args.len() != 1 {
-                    return Err(ConnectError::unsupported("countDistinct() over several columns"));
-                }
-                self.aggregate("count", args, true, None)?
+                // Spark counts the rows where every argument is set (the distinct combinations of
+                // them, with DISTINCT): as one struct that is NULL unless every field is set.
+                let counted = if args.len() == 1 { args.remove(0) } else { self.all_set(args)? };
+                self.aggregate("count", vec![counted], distinct || lower != "count", None)?
             }
             "sum" | "min" | "max" | "avg" | "median" | "bool_and" | "bool_or" | "corr" | "covar_samp" | "covar_pop"
             | "var_pop" | "stddev_pop" | "approx_distinct" => self.aggregate(&lower, args, distinct, None)?,

@@ -759,11 +759,11 @@ impl<'a> Translator<'a> {
 
     async fn set_operation(&self, set: &proto::SetOperation) -> ConnectResult<LogicalPlan> {
         use proto::set_operation::SetOpType;
-        let left = self.relation(input(&set.left_input, "set operation")?).await?;
+        let mut left = self.relation(input(&set.left_input, "set operation")?).await?;
         let mut right = self.relation(input(&set.right_input, "set operation")?).await?;
         let is_all = set.is_all.unwrap_or(false);
         if set.by_name == Some(true) {
-            right = self.align_by_name(&left, right, set.allow_missing_columns == Some(true))?;
+            (left, right) = self.align_by_name(left, right, set.allow_missing_columns == Some(true))?;
         } else if left.schema().fields().len() != right.schema().fields().len() {
             return Err(ConnectError::analysis(format!(
                 "[NUM_COLUMNS_MISMATCH] UNION can only be performed on inputs with the same number of columns, \
@@ -825,28 +825,54 @@ impl<'a> Translator<'a> {
         Ok(LogicalPlanBuilder::from(joined).project(outputs)?.build()?)
     }
 
-    fn align_by_name(&self, left: &LogicalPlan, right: LogicalPlan, allow_missing: bool) -> ConnectResult<LogicalPlan> {
-        let mut exprs = Vec::new();
+    /// `unionByName`: `right`'s columns in `left`'s order, matched by name regardless of case. With
+    /// `allowMissingColumns`, a column only one side has is NULL on the other, and the ones only
+    /// `right` has come last, as in Spark.
+    fn align_by_name(
+        &self,
+        left: LogicalPlan,
+        right: LogicalPlan,
+        allow_missing: bool,
+    ) -> ConnectResult<(LogicalPlan, LogicalPlan)> {
+        let null_like = |field: &Field| -> ConnectResult<Expr> {
+            Ok(Expr::Literal(ScalarValue::try_from(field.data_type())?, None).alias(field.name()))
+        };
+        let mut right_exprs = Vec::new();
         for field in left.schema().fields() {
             match right.schema().iter().find(|(_, f)| f.name().eq_ignore_ascii_case(field.name())) {
-                Some((q, f)) => exprs.push(Expr::Column(Column::new(q.cloned(), f.name())).alias(field.name())),
-                None if allow_missing => {
-                    exprs.push(Expr::Literal(ScalarValue::try_from(field.data_type())?, None).alias(field.name()))
-                }
+                Some((q, f)) => right_exprs.push(Expr::Column(Column::new(q.cloned(), f.name())).alias(field.name())),
+                None if allow_missing => right_exprs.push(null_like(field)?),
                 None => {
+                    let names: Vec<&str> = right.schema().fields().iter().map(|f| f.name().as_str()).collect();
                     return Err(ConnectError::analysis(format!(
-                        "[UNRESOLVED_COLUMN.WITH_SUGGESTION] unionByName: column `{}` is missing from the second input",
-                        field.name()
+                        "[UNRESOLVED_COLUMN_AMONG_FIELD_NAMES] Cannot resolve column name \"{}\" among ({}).",
+                        field.name(),
+                        names.join(", ")
                     )));
                 }
             }
         }
-        if !allow_missing && right.schema().fields().len() != left.schema().fields().len() {
-            return Err(ConnectError::analysis(
-                "[NUM_COLUMNS_MISMATCH] unionByName needs the same columns on both sides (or allowMissingColumns=True)",
-            ));
+        let mut left_exprs = output_columns(&left);
+        let only_right: Vec<(Option<&TableReference>, &Arc<Field>)> = right
+            .schema()
+            .iter()
+            .filter(|(_, f)| !left.schema().fields().iter().any(|l| l.name().eq_ignore_ascii_case(f.name())))
+            .collect();
+        if !only_right.is_empty() && !allow_missing {
+            return Err(ConnectError::analysis(format!(
+                "[NUM_COLUMNS_MISMATCH] UNION can only be performed on inputs with the same number of columns, but \
+                 the first input has {} columns and the second input has {} columns.",
+                left.schema().fields().len(),
+                right.schema().fields().len()
+            )));
         }
-        Ok(LogicalPlanBuilder::from(right).project(exprs)?.build()?)
+        for (q, f) in only_right {
+            left_exprs.push(null_like(f)?);
+            right_exprs.push(Expr::Column(Column::new(q.cloned(), f.name())));
+        }
+        let left = LogicalPlanBuilder::from(left).project(left_exprs)?.build()?;
+        let right = LogicalPlanBuilder::from(right).project(right_exprs)?.build()?;
+        Ok((left, right))
     }
 
     async fn aggregate(&self, aggregate: &proto::Aggregate) -> ConnectResult<LogicalPlan> {

@@ -17,9 +17,11 @@ use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::sql::parser::Statement;
 use datafusion::sql::sqlparser::ast::{
-    self as sql, BinaryOperator, CastKind, DataType as SqlType, Ident, ObjectName, visit_expressions_mut,
+    self as sql, BinaryOperator, CastKind, DataType as SqlType, Ident, ObjectName, VisitMut, VisitorMut,
+    visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
+use datafusion::sql::sqlparser::parser::Parser;
 use datafusion::sql::sqlparser::tokenizer::Token;
 
 use super::error::{ConnectError, ConnectResult};
@@ -30,6 +32,7 @@ pub(crate) async fn plan(state: &SessionState, text: &str) -> ConnectResult<Logi
     let dialect = state.config().options().sql_parser.dialect;
     let mut statement = state.sql_to_statement(text, &dialect)?;
     if let Statement::Statement(inner) = &mut statement {
+        let _ = inner.visit(&mut SeveralArgumentCountNames);
         let _ = visit_expressions_mut(inner.as_mut(), |e| {
             rewrite(e);
             ControlFlow::<()>::Continue(())
@@ -48,6 +51,51 @@ pub(crate) fn expression(state: &SessionState, text: &str, schema: &DFSchema) ->
         ControlFlow::<()>::Continue(())
     });
     Ok(state.create_logical_expr_from_sql_expr(parsed, schema)?)
+}
+
+/// The arguments of `count(a, b, ...)`, a count of more than one argument.
+fn several_counted(function: &sql::Function) -> Option<&sql::FunctionArgumentList> {
+    let [sql::ObjectNamePart::Identifier(name)] = function.name.0.as_slice() else { return None };
+    let sql::FunctionArguments::List(list) = &function.args else { return None };
+    (name.value.eq_ignore_ascii_case("count") && list.args.len() > 1).then_some(list)
+}
+
+/// `count(a, b)` and `count(DISTINCT a, b)` count the rows where every argument is set (their
+/// distinct combinations); DataFusion counts one argument. The arguments become one,
+/// `struct(a, b)` where every argument is set, else NULL.
+fn several_argument_count(function: &mut sql::Function) -> Option<()> {
+    let arguments: Vec<String> = several_counted(function)?.args.iter().map(|a| a.to_string()).collect();
+    let set: Vec<String> = arguments.iter().map(|a| format!("({a}) IS NOT NULL")).collect();
+    let text = format!("CASE WHEN {} THEN struct({}) END", set.join(" AND "), arguments.join(", "));
+    let combination = Parser::new(&SparkSqlDialect {}).try_with_sql(&text).ok()?.parse_expr().ok()?;
+    if let sql::FunctionArguments::List(list) = &mut function.args {
+        list.args = vec![sql::FunctionArg::Unnamed(sql::FunctionArgExpr::Expr(combination))];
+    }
+    Some(())
+}
+
+/// Names an unaliased `count(DISTINCT a, b)` in a SELECT list as Spark does, before
+/// [`several_argument_count`] rewrites its arguments.
+struct SeveralArgumentCountNames;
+
+impl VisitorMut for SeveralArgumentCountNames {
+    type Break = ();
+
+    fn pre_visit_select(&mut self, select: &mut sql::Select) -> ControlFlow<()> {
+        for item in &mut select.projection {
+            if let sql::SelectItem::UnnamedExpr(expr @ sql::Expr::Function(_)) = item
+                && let sql::Expr::Function(function) = &*expr
+                && let Some(list) = several_counted(function)
+            {
+                let distinct =
+                    if list.duplicate_treatment == Some(sql::DuplicateTreatment::Distinct) { "DISTINCT " } else { "" };
+                let arguments: Vec<String> = list.args.iter().map(|a| a.to_string()).collect();
+                let alias = Ident::with_quote('`', format!("count({distinct}{})", arguments.join(", ")));
+                *item = sql::SelectItem::ExprWithAlias { expr: expr.clone(), alias };
+            }
+        }
+        ControlFlow::Continue(())
+    }
 }
 
 /// Spark's names for DataFusion's functions.
@@ -76,6 +124,9 @@ fn rewrite(expr: &mut sql::Expr) {
             };
         }
         sql::Expr::Function(function) => {
+            if several_argument_count(function).is_some() {
+                return;
+            }
             if let [sql::ObjectNamePart::Identifier(ident)] = function.name.0.as_slice()
                 && let Some((_, datafusion_name)) =
                     RENAMED_FUNCTIONS.iter().find(|(spark, _)| ident.value.eq_ignore_ascii_case(spark))

@@ -528,3 +528,77 @@ async fn freq_items_and_sample_by() {
     let kept = client.collect(sampled).await.unwrap();
     assert_eq!(table(&kept).1, rows(&[&["1", "1.5", "x"], &["3", "2.0", "x"], &["4", "10.0", "x"]]));
 }
+
+#[tokio::test]
+async fn union_by_name_fills_the_columns_either_side_lacks_with_nulls() {
+    let client = LocalClient::new();
+    let union = |left: Relation, right: Relation, allow_missing: bool| {
+        relation(RelType::SetOp(Box::new(proto::SetOperation {
+            left_input: boxed(left),
+            right_input: boxed(right),
+            set_op_type: proto::set_operation::SetOpType::Union as i32,
+            is_all: Some(true),
+            by_name: Some(true),
+            allow_missing_columns: Some(allow_missing),
+        })))
+    };
+    let left = || sql("SELECT 1 AS id, 'x' AS name, 1.5D AS score");
+    let right = || sql("SELECT 2.5D AS score, CAST(2 AS BIGINT) AS id, 7 AS extra");
+    // Spark 4.3: id bigint, name string, score double, extra int; the left side's rows first.
+    let batches = client.collect(union(left(), right(), true)).await.unwrap();
+    let types: Vec<DataType> = batches[0].schema().fields().iter().map(|f| f.data_type().clone()).collect();
+    assert_eq!(types, [DataType::Int64, DataType::Utf8, DataType::Float64, DataType::Int32]);
+    let (names, mut cells) = table(&batches);
+    cells.sort();
+    assert_eq!(names, ["id", "name", "score", "extra"]);
+    assert_eq!(cells, rows(&[&["1", "x", "1.5", "NULL"], &["2", "NULL", "2.5", "7"]]));
+    let batches = client.collect(union(right(), left(), true)).await.unwrap();
+    let (names, mut cells) = table(&batches);
+    cells.sort();
+    assert_eq!(names, ["score", "id", "extra", "name"]);
+    assert_eq!(cells, rows(&[&["1.5", "1", "NULL", "x"], &["2.5", "2", "7", "NULL"]]));
+    let refused = client.collect(union(left(), right(), false)).await.unwrap_err();
+    assert!(
+        refused.starts_with(
+            "[UNRESOLVED_COLUMN_AMONG_FIELD_NAMES] Cannot resolve column name \"name\" among (score, id, extra)."
+        ),
+        "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn count_distinct_over_several_columns_counts_combinations_where_all_are_set() {
+    let client = LocalClient::new();
+    let input = || sql("SELECT * FROM VALUES (1, 1), (1, NULL), (NULL, 2), (1, 1), (2, 1) AS t(a, b)");
+    let counted = select(
+        input(),
+        vec![
+            call("count_distinct", vec![col("a"), col("b")]),
+            alias(call("countDistinct", vec![col("a"), col("b")]), "n"),
+            call("count", vec![col("a"), col("b")]),
+        ],
+    );
+    // Spark 4.3.
+    let batches = client.collect(counted).await.unwrap();
+    assert_eq!(
+        table(&batches),
+        (vec!["count(DISTINCT a, b)".into(), "n".into(), "count(a, b)".into()], rows(&[&["2", "2", "3"]]))
+    );
+    let grouped = relation(RelType::Aggregate(Box::new(proto::Aggregate {
+        input: boxed(input()),
+        group_type: proto::aggregate::GroupType::Groupby as i32,
+        grouping_expressions: vec![col("a")],
+        aggregate_expressions: vec![call("count_distinct", vec![col("a"), col("b")])],
+        ..Default::default()
+    })));
+    let (names, mut cells) = table(&client.collect(grouped).await.unwrap());
+    cells.sort();
+    assert_eq!(names, ["a", "count(DISTINCT a, b)"]);
+    assert_eq!(cells, rows(&[&["1", "1"], &["2", "1"], &["NULL", "0"]]));
+    let in_sql = client
+        .collect(sql("SELECT count(DISTINCT a, b) AS n, count(a, b) AS m FROM VALUES (1, 1), (1, NULL), \
+        (NULL, 2), (1, 1), (2, 1) AS t(a, b)"))
+        .await
+        .unwrap();
+    assert_eq!(table(&in_sql).1, rows(&[&["2", "3"]]));
+}
