@@ -453,9 +453,13 @@ impl<'a> Translator<'a> {
             urls.push(url);
         }
         let partitions = discover_partitions(&state, &urls[0]).await?;
-        let listing = ListingOptions::new(file_format)
-            .with_file_extension(extension)
-            .with_table_partition_cols(partitions.clone());
+        // A column with NULLs (directories `key=__HIVE_DEFAULT_PARTITION__`) is listed as text,
+        // which DataFusion can read from every directory name, and typed after the scan.
+        let listed = partitions
+            .iter()
+            .map(|p| (p.name.clone(), if p.has_nulls { DataType::Utf8 } else { p.data_type.clone() }))
+            .collect();
+        let listing = ListingOptions::new(file_format).with_file_extension(extension).with_table_partition_cols(listed);
         let user_schema = match &source.schema {
             Some(text) if !text.trim().is_empty() => Some(super::types::parse_schema(text, &self.time_zone)?),
             _ => None,
@@ -466,7 +470,7 @@ impl<'a> Translator<'a> {
                 let fields: Vec<Field> = schema
                     .fields()
                     .iter()
-                    .filter(|f| !partitions.iter().any(|(p, _)| p == f.name()))
+                    .filter(|f| !partitions.iter().any(|p| p.name == *f.name()))
                     .map(|f| f.as_ref().clone())
                     .collect();
                 Arc::new(Schema::new(fields))
@@ -513,7 +517,27 @@ impl<'a> Translator<'a> {
             }
         }
         let name = format!("_read{}", self.aliases.fetch_add(1, Ordering::Relaxed));
-        Ok(LogicalPlanBuilder::scan(name.as_str(), provider_as_source(table), None)?.build()?)
+        let scan = LogicalPlanBuilder::scan(name.as_str(), provider_as_source(table), None)?.build()?;
+        if !partitions.iter().any(|p| p.has_nulls) {
+            return Ok(scan);
+        }
+        let columns: Vec<Expr> = scan
+            .schema()
+            .iter()
+            .map(|(qualifier, field)| {
+                let column = Expr::Column(Column::new(qualifier.cloned(), field.name()));
+                match partitions.iter().find(|p| p.has_nulls && p.name == *field.name()) {
+                    Some(partition) => {
+                        let value = self.resolve(scan.schema(), |r| {
+                            r.call("nullif", vec![column, lit(crate::compat::NULL_PARTITION)])
+                        })?;
+                        Ok(Expr::Cast(Cast::new(Box::new(value), partition.data_type.clone())).alias(field.name()))
+                    }
+                    None => Ok(column),
+                }
+            })
+            .collect::<ConnectResult<_>>()?;
+        Ok(LogicalPlanBuilder::from(scan).project(columns)?.build()?)
     }
 
     /// Spark's CSV inference reports whole numbers as int when every value fits, else bigint;
@@ -1277,11 +1301,19 @@ fn spark_inferred(inferred: &DataType) -> DataType {
     }
 }
 
+/// A partition column found in directory names.
+struct PartitionColumn {
+    name: String,
+    data_type: DataType,
+    /// Whether a directory holds its NULLs (`name=__HIVE_DEFAULT_PARTITION__`).
+    has_nulls: bool,
+}
+
 /// Directories named `key=value` under `url` become partition columns, as Spark discovers them.
 async fn discover_partitions(
     state: &datafusion::execution::session_state::SessionState,
     url: &ListingTableUrl,
-) -> ConnectResult<Vec<(String, DataType)>> {
+) -> ConnectResult<Vec<PartitionColumn>> {
     if !url.is_collection() {
         return Ok(vec![]);
     }
@@ -1311,16 +1343,17 @@ async fn discover_partitions(
     Ok(columns
         .into_iter()
         .map(|(name, values)| {
+            let has_nulls = values.iter().any(|v| v == crate::compat::NULL_PARTITION);
             let values: Vec<&str> =
-                values.iter().map(String::as_str).filter(|v| *v != "__HIVE_DEFAULT_PARTITION__").collect();
-            let ty = if values.iter().all(|v| v.parse::<i32>().is_ok()) {
+                values.iter().map(String::as_str).filter(|v| *v != crate::compat::NULL_PARTITION).collect();
+            let data_type = if values.iter().all(|v| v.parse::<i32>().is_ok()) {
                 DataType::Int32
             } else if values.iter().all(|v| v.parse::<i64>().is_ok()) {
                 DataType::Int64
             } else {
                 DataType::Utf8
             };
-            (name, ty)
+            PartitionColumn { name, data_type, has_nulls }
         })
         .collect())
 }

@@ -602,3 +602,40 @@ async fn count_distinct_over_several_columns_counts_combinations_where_all_are_s
         .unwrap();
     assert_eq!(table(&in_sql).1, rows(&[&["2", "3"]]));
 }
+
+#[tokio::test]
+async fn a_null_partition_value_is_written_and_read_as_spark_does() {
+    use spark_connect_proto::write_operation::SaveType;
+
+    let client = LocalClient::new();
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("out").display().to_string();
+    let write = proto::WriteOperation {
+        input: Some(sql("SELECT * FROM VALUES (1, 7), (2, NULL) AS t(v, p)")),
+        source: Some("parquet".into()),
+        save_type: Some(SaveType::Path(path.clone())),
+        partitioning_columns: vec!["p".into()],
+        ..Default::default()
+    };
+    let command = proto::Command { command_type: Some(proto::command::CommandType::WriteOperation(write)) };
+    client.execute(proto::plan::OpType::Command(command)).await.unwrap();
+    // Spark 4.3: these directories, and the NULL back as NULL in an int column.
+    let mut directories: Vec<String> =
+        std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    directories.sort();
+    assert_eq!(directories, ["p=7", "p=__HIVE_DEFAULT_PARTITION__"]);
+    let read = relation(RelType::Read(proto::Read {
+        read_type: Some(proto::read::ReadType::DataSource(proto::read::DataSource {
+            format: Some("parquet".into()),
+            paths: vec![path],
+            ..Default::default()
+        })),
+        ..Default::default()
+    }));
+    let batches = client.collect(read).await.unwrap();
+    let types: Vec<DataType> = batches[0].schema().fields().iter().map(|f| f.data_type().clone()).collect();
+    assert_eq!(types, [DataType::Int32, DataType::Int32]);
+    let (names, mut cells) = table(&batches);
+    cells.sort();
+    assert_eq!((names, cells), (vec!["v".into(), "p".into()], rows(&[&["1", "7"], &["2", "NULL"]])));
+}
