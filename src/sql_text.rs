@@ -8,6 +8,10 @@
 //! dialect the text is later parsed with, so quotes, escapes and (nested) comments end exactly
 //! where the parser says they do.
 //!
+//! Statements are planned here too, for both: [`plan_statement`] gives the parts of Spark SQL that
+//! DataFusion plans differently or refuses their Spark meaning (views with column lists, temporary
+//! views, Spark's `range` table function).
+//!
 //! Neither dialect used here (DataFusion's default `GenericDialect` for job files, `SparkSqlDialect`
 //! for Spark Connect) treats a backslash in a string literal as an escape, as Spark does: sqlparser
 //! 0.62 enables that only for MySQL-like dialects. The tokens follow the parser, not Spark, so
@@ -15,8 +19,14 @@
 //! literal; splitting Spark's way would reject statements the parser accepts.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use anyhow::{Result, bail};
+use datafusion::common::plan_err;
+use datafusion::execution::session_state::SessionState;
+use datafusion::logical_expr::{DdlStatement, Expr, LogicalPlan, LogicalPlanBuilder};
+use datafusion::sql::parser;
+use datafusion::sql::sqlparser::ast;
 use datafusion::sql::sqlparser::dialect::{Dialect, GenericDialect};
 use datafusion::sql::sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
@@ -114,6 +124,78 @@ pub(crate) fn tokenize(text: &str, dialect: &dyn Dialect) -> Result<Vec<TextToke
         bail!("line {line}: {}", error.message);
     }
     Ok(tokens)
+}
+
+/// Plans one parsed statement in `state` as Spark means it where DataFusion's meaning differs:
+///
+/// - `range(...)` in FROM is Spark's table function, with its column `id`
+///   ([`crate::compat::SparkRangeFunction`]);
+/// - `CREATE [OR REPLACE] TEMP[ORARY] VIEW` makes a view of the session, as a plain `CREATE VIEW`
+///   does (a session's views are the only ones minispark has; DataFusion 55 refuses TEMPORARY);
+/// - a view's column list (`CREATE TEMP VIEW revenue0 (supplier_no, total_revenue) AS ...`, as in
+///   TPC-H q15) renames the query's columns in order, with Spark's errors when the counts differ;
+///   column comments are accepted and dropped.
+pub(crate) async fn plan_statement(
+    state: &SessionState,
+    mut statement: parser::Statement,
+) -> datafusion::common::Result<LogicalPlan> {
+    let view_columns = match &mut statement {
+        parser::Statement::Statement(inner) => match inner.as_mut() {
+            ast::Statement::CreateView(view) => {
+                view.temporary = false;
+                std::mem::take(&mut view.columns)
+            }
+            _ => vec![],
+        },
+        _ => vec![],
+    };
+    let mut state = state.clone();
+    state.register_udtf("range", Arc::new(crate::compat::SparkRangeFunction));
+    let plan = state.statement_to_plan(statement).await?;
+    if view_columns.is_empty() {
+        return Ok(plan);
+    }
+    let normalize = state.config().options().sql_parser.enable_ident_normalization;
+    let names: Vec<String> = view_columns
+        .into_iter()
+        .map(|column| match column.name.quote_style {
+            None if normalize => column.name.value.to_lowercase(),
+            _ => column.name.value,
+        })
+        .collect();
+    name_view_columns(plan, &names)
+}
+
+/// A CREATE VIEW `plan` whose query's columns are renamed to `names`, in order.
+fn name_view_columns(plan: LogicalPlan, names: &[String]) -> datafusion::common::Result<LogicalPlan> {
+    let LogicalPlan::Ddl(DdlStatement::CreateView(mut view)) = plan else { return Ok(plan) };
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].iter().any(|earlier| earlier.eq_ignore_ascii_case(name)) {
+            return plan_err!(
+                "[COLUMN_ALREADY_EXISTS] The column `{name}` already exists. Choose another name or rename the \
+                 existing column."
+            );
+        }
+    }
+    let data_columns = view.input.schema().columns();
+    if data_columns.len() != names.len() {
+        let (kind, reason) = if data_columns.len() > names.len() {
+            ("TOO_MANY_DATA_COLUMNS", "too many data columns")
+        } else {
+            ("NOT_ENOUGH_DATA_COLUMNS", "not enough data columns")
+        };
+        let quoted = |items: Vec<&str>| items.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+        return plan_err!(
+            "[CREATE_VIEW_COLUMN_ARITY_MISMATCH.{kind}] Cannot create view `{}`, the reason is {reason}:\n\
+             View columns: {}.\nData columns: {}.",
+            view.name,
+            quoted(names.iter().map(String::as_str).collect()),
+            quoted(data_columns.iter().map(|c| c.name.as_str()).collect())
+        );
+    }
+    let renamed = data_columns.into_iter().zip(names).map(|(column, name)| Expr::Column(column).alias(name));
+    view.input = Arc::new(LogicalPlanBuilder::from(Arc::unwrap_or_clone(view.input)).project(renamed)?.build()?);
+    Ok(LogicalPlan::Ddl(DdlStatement::CreateView(view)))
 }
 
 /// The length in bytes of the start of `text` (which starts at `from`) that ends at `to`, counting

@@ -393,6 +393,7 @@ async fn write_operation(
     let translator = Translator::new(&session.ctx, &session.time_zone());
     let plan = translator.relation(input).await?;
     let partition_by = write.partitioning_columns.clone();
+    let plan = crate::compat::partition_values_as_text(plan, &partition_by)?;
     let copy = LogicalPlanBuilder::copy_to(
         plan,
         directory.clone(),

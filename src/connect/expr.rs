@@ -371,6 +371,13 @@ impl Resolver<'_> {
         )))
     }
 
+    /// `struct(args)` where every argument is set, else NULL.
+    fn all_set(&self, args: Vec<Expr>) -> ConnectResult<Expr> {
+        let set = args.iter().map(|a| a.clone().is_not_null()).reduce(Expr::and).unwrap_or_else(|| lit(true));
+        let combination = self.call("struct", args)?;
+        Ok(Expr::Case(Case::new(None, vec![(Box::new(set), Box::new(combination))], None)))
+    }
+
     fn type_of(&self, expr: &Expr) -> ConnectResult<DataType> {
         Ok(expr.get_type(self.schema)?)
     }
@@ -775,20 +782,14 @@ impl Resolver<'_> {
                 return Err(ConnectError::unsupported(format!("the function {name}()")));
             }
             // Aggregates.
-            "count" => {
-                if args.len() != 1 {
-                    if distinct {
-                        return Err(ConnectError::unsupported("count(DISTINCT) over several columns"));
-                    }
+            "count" | "count_distinct" | "countdistinct" => {
+                if args.is_empty() {
                     arity(1)?;
                 }
-                self.aggregate("count", args, distinct, None)?
-            }
-            "count_distinct" | "countdistinct" => {
-                if args.len() != 1 {
-                    return Err(ConnectError::unsupported("countDistinct() over several columns"));
-                }
-                self.aggregate("count", args, true, None)?
+                // Spark counts the rows where every argument is set (the distinct combinations of
+                // them, with DISTINCT): as one struct that is NULL unless every field is set.
+                let counted = if args.len() == 1 { args.remove(0) } else { self.all_set(args)? };
+                self.aggregate("count", vec![counted], distinct || lower != "count", None)?
             }
             "sum" | "min" | "max" | "avg" | "median" | "bool_and" | "bool_or" | "corr" | "covar_samp" | "covar_pop"
             | "var_pop" | "stddev_pop" | "approx_distinct" => self.aggregate(&lower, args, distinct, None)?,
@@ -1287,11 +1288,12 @@ pub(crate) fn named(expr: Expr, source: &Expression) -> Expr {
 /// The Spark semantics DataFusion's analyzer lacks, applied to every plan of a Connect session:
 /// `/` between integers is a double division.
 pub(crate) mod semantics {
+    use datafusion::arrow::datatypes::Field;
     use datafusion::common::config::ConfigOptions;
     use datafusion::common::tree_node::{Transformed, TreeNode};
     use datafusion::common::{DFSchema, Result, ScalarValue};
     use datafusion::logical_expr::expr_rewriter::NamePreserver;
-    use datafusion::logical_expr::{BinaryExpr, Cast, Expr, ExprSchemable, LogicalPlan, Operator};
+    use datafusion::logical_expr::{BinaryExpr, Cast, Expr, ExprSchemable, LogicalPlan, Operator, Values};
     use datafusion::optimizer::AnalyzerRule;
 
     use super::DataType;
@@ -1323,12 +1325,58 @@ pub(crate) mod semantics {
 
     /// Spark types an integer literal in SQL text as int when it fits, DataFusion as bigint.
     pub(crate) fn narrow_integer_literals(plan: LogicalPlan) -> Result<LogicalPlan> {
+        // VALUES first: its columns have types of their own, which the nodes above repeat.
+        let mut narrowed = false;
+        let plan = plan
+            .transform_up_with_subqueries(|node| match node {
+                LogicalPlan::Values(values) => {
+                    let result = narrow_values(values)?;
+                    narrowed |= result.transformed;
+                    Ok(result)
+                }
+                other if narrowed => other.recompute_schema().map(Transformed::yes),
+                other => Ok(Transformed::no(other)),
+            })?
+            .data;
         rewrite_expressions(plan, |e, _| match e {
             Expr::Literal(ScalarValue::Int64(Some(n)), metadata) if i32::try_from(n).is_ok() => {
                 Ok(Transformed::yes(Expr::Literal(ScalarValue::Int32(Some(n as i32)), metadata)))
             }
             other => Ok(Transformed::no(other)),
         })
+    }
+
+    /// A VALUES column of integer literals that all fit in an int becomes an int column, as in
+    /// Spark (`VALUES (1), (2)`); in a column that stays bigint (`VALUES (1), (3000000000)`) the
+    /// small literals are cast to bigint, so narrowing the literals leaves the column's type alone.
+    fn narrow_values(values: Values) -> Result<Transformed<LogicalPlan>> {
+        let Values { schema, values: mut rows } = values;
+        let small = |e: &Expr| matches!(e, Expr::Literal(ScalarValue::Int64(Some(n)), _) if i32::try_from(*n).is_ok());
+        let null = |e: &Expr| matches!(e, Expr::Literal(ScalarValue::Int64(None) | ScalarValue::Null, _));
+        let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+        let mut changed = false;
+        for (i, field) in fields.iter_mut().enumerate() {
+            if *field.data_type() != DataType::Int64 || !rows.iter().any(|row| small(&row[i])) {
+                continue;
+            }
+            changed = true;
+            let fits = rows.iter().all(|row| small(&row[i]) || null(&row[i]));
+            for row in rows.iter_mut() {
+                row[i] = match row[i].clone() {
+                    Expr::Literal(value, metadata) if fits => Expr::Literal(value.cast_to(&DataType::Int32)?, metadata),
+                    cell if small(&cell) => Expr::Cast(Cast::new(Box::new(cell), DataType::Int64)),
+                    cell => cell,
+                };
+            }
+            if fits {
+                *field = field.clone().with_data_type(DataType::Int32);
+            }
+        }
+        if !changed {
+            return Ok(Transformed::no(LogicalPlan::Values(Values { schema, values: rows })));
+        }
+        let schema = DFSchema::from_unqualified_fields(fields.into(), schema.metadata().clone())?;
+        Ok(Transformed::yes(LogicalPlan::Values(Values { schema: std::sync::Arc::new(schema), values: rows })))
     }
 
     /// Rewrites every expression of `plan` bottom-up with `rewrite` (which sees the node's input

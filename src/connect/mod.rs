@@ -6,7 +6,7 @@
 //! build.rs. [`service`] answers the RPCs and keeps one [`session::Session`] per client session,
 //! [`plan`] and [`expr`] translate Spark's unresolved plans into DataFusion logical plans with
 //! Spark's semantics, [`execute`] runs them through an [`engine::Engine`] (the cluster's driver, or
-//! plain DataFusion in tests) and streams Arrow batches back, [`show`] renders `show()` text, [`types`] maps Spark's types,
+//! plain DataFusion in tests) and streams Arrow batches back, [`show`] renders `show()` text, [`stat`] builds `describe()` and `df.stat`, [`types`] maps Spark's types,
 //! [`catalog`] answers `spark.catalog`, and [`error`] turns failures into the errors PySpark raises.
 
 pub(crate) mod catalog;
@@ -21,6 +21,7 @@ pub(crate) mod service;
 pub(crate) mod session;
 pub(crate) mod show;
 pub(crate) mod sql;
+pub(crate) mod stat;
 #[cfg(test)]
 mod tests;
 pub(crate) mod types;

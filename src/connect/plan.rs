@@ -255,6 +255,14 @@ impl<'a> Translator<'a> {
                 self.replace_na(plan, replace)
             }
             RelType::Unpivot(unpivot) => self.unpivot(unpivot).await,
+            RelType::Describe(_)
+            | RelType::Summary(_)
+            | RelType::Cov(_)
+            | RelType::Corr(_)
+            | RelType::ApproxQuantile(_)
+            | RelType::Crosstab(_)
+            | RelType::FreqItems(_)
+            | RelType::SampleBy(_) => self.statistics(kind).await,
             RelType::WithRelations(with) => {
                 for reference in &with.references {
                     match &reference.rel_type {
@@ -445,9 +453,13 @@ impl<'a> Translator<'a> {
             urls.push(url);
         }
         let partitions = discover_partitions(&state, &urls[0]).await?;
-        let listing = ListingOptions::new(file_format)
-            .with_file_extension(extension)
-            .with_table_partition_cols(partitions.clone());
+        // A column with NULLs (directories `key=__HIVE_DEFAULT_PARTITION__`) is listed as text,
+        // which DataFusion can read from every directory name, and typed after the scan.
+        let listed = partitions
+            .iter()
+            .map(|p| (p.name.clone(), if p.has_nulls { DataType::Utf8 } else { p.data_type.clone() }))
+            .collect();
+        let listing = ListingOptions::new(file_format).with_file_extension(extension).with_table_partition_cols(listed);
         let user_schema = match &source.schema {
             Some(text) if !text.trim().is_empty() => Some(super::types::parse_schema(text, &self.time_zone)?),
             _ => None,
@@ -458,7 +470,7 @@ impl<'a> Translator<'a> {
                 let fields: Vec<Field> = schema
                     .fields()
                     .iter()
-                    .filter(|f| !partitions.iter().any(|(p, _)| p == f.name()))
+                    .filter(|f| !partitions.iter().any(|p| p.name == *f.name()))
                     .map(|f| f.as_ref().clone())
                     .collect();
                 Arc::new(Schema::new(fields))
@@ -505,7 +517,27 @@ impl<'a> Translator<'a> {
             }
         }
         let name = format!("_read{}", self.aliases.fetch_add(1, Ordering::Relaxed));
-        Ok(LogicalPlanBuilder::scan(name.as_str(), provider_as_source(table), None)?.build()?)
+        let scan = LogicalPlanBuilder::scan(name.as_str(), provider_as_source(table), None)?.build()?;
+        if !partitions.iter().any(|p| p.has_nulls) {
+            return Ok(scan);
+        }
+        let columns: Vec<Expr> = scan
+            .schema()
+            .iter()
+            .map(|(qualifier, field)| {
+                let column = Expr::Column(Column::new(qualifier.cloned(), field.name()));
+                match partitions.iter().find(|p| p.has_nulls && p.name == *field.name()) {
+                    Some(partition) => {
+                        let value = self.resolve(scan.schema(), |r| {
+                            r.call("nullif", vec![column, lit(crate::compat::NULL_PARTITION)])
+                        })?;
+                        Ok(Expr::Cast(Cast::new(Box::new(value), partition.data_type.clone())).alias(field.name()))
+                    }
+                    None => Ok(column),
+                }
+            })
+            .collect::<ConnectResult<_>>()?;
+        Ok(LogicalPlanBuilder::from(scan).project(columns)?.build()?)
     }
 
     /// Spark's CSV inference reports whole numbers as int when every value fits, else bigint;
@@ -587,19 +619,11 @@ impl<'a> Translator<'a> {
     /// `spark.range`: a few (start, end) slices unnested into `id`, so large ranges spread over
     /// the cluster without shipping their rows inside the plan.
     fn range(&self, range: &proto::Range) -> ConnectResult<LogicalPlan> {
-        let start = range.start.unwrap_or(0);
-        let (end, step) = (range.end, range.step);
-        if step == 0 {
+        if range.step == 0 {
             return Err(ConnectError::invalid("range() step must not be 0"));
         }
-        let count = if (step > 0 && end > start) || (step < 0 && end < start) {
-            ((end as i128 - start as i128).abs() + step.unsigned_abs() as i128 - 1) / step.unsigned_abs() as i128
-        } else {
-            0
-        };
-        let slices =
-            (range.num_partitions.unwrap_or(0).max(0) as i128).max(if count > 100_000 { 8 } else { 1 }).min(count);
-        Ok(crate::compat::spread_range(start, step, count, slices)?)
+        let partitions = range.num_partitions.map(i64::from);
+        Ok(crate::compat::spark_range(range.start.unwrap_or(0), range.end, range.step, partitions)?)
     }
 
     async fn sql(&self, sql: &proto::Sql) -> ConnectResult<LogicalPlan> {
@@ -759,11 +783,11 @@ impl<'a> Translator<'a> {
 
     async fn set_operation(&self, set: &proto::SetOperation) -> ConnectResult<LogicalPlan> {
         use proto::set_operation::SetOpType;
-        let left = self.relation(input(&set.left_input, "set operation")?).await?;
+        let mut left = self.relation(input(&set.left_input, "set operation")?).await?;
         let mut right = self.relation(input(&set.right_input, "set operation")?).await?;
         let is_all = set.is_all.unwrap_or(false);
         if set.by_name == Some(true) {
-            right = self.align_by_name(&left, right, set.allow_missing_columns == Some(true))?;
+            (left, right) = self.align_by_name(left, right, set.allow_missing_columns == Some(true))?;
         } else if left.schema().fields().len() != right.schema().fields().len() {
             return Err(ConnectError::analysis(format!(
                 "[NUM_COLUMNS_MISMATCH] UNION can only be performed on inputs with the same number of columns, \
@@ -825,28 +849,54 @@ impl<'a> Translator<'a> {
         Ok(LogicalPlanBuilder::from(joined).project(outputs)?.build()?)
     }
 
-    fn align_by_name(&self, left: &LogicalPlan, right: LogicalPlan, allow_missing: bool) -> ConnectResult<LogicalPlan> {
-        let mut exprs = Vec::new();
+    /// `unionByName`: `right`'s columns in `left`'s order, matched by name regardless of case. With
+    /// `allowMissingColumns`, a column only one side has is NULL on the other, and the ones only
+    /// `right` has come last, as in Spark.
+    fn align_by_name(
+        &self,
+        left: LogicalPlan,
+        right: LogicalPlan,
+        allow_missing: bool,
+    ) -> ConnectResult<(LogicalPlan, LogicalPlan)> {
+        let null_like = |field: &Field| -> ConnectResult<Expr> {
+            Ok(Expr::Literal(ScalarValue::try_from(field.data_type())?, None).alias(field.name()))
+        };
+        let mut right_exprs = Vec::new();
         for field in left.schema().fields() {
             match right.schema().iter().find(|(_, f)| f.name().eq_ignore_ascii_case(field.name())) {
-                Some((q, f)) => exprs.push(Expr::Column(Column::new(q.cloned(), f.name())).alias(field.name())),
-                None if allow_missing => {
-                    exprs.push(Expr::Literal(ScalarValue::try_from(field.data_type())?, None).alias(field.name()))
-                }
+                Some((q, f)) => right_exprs.push(Expr::Column(Column::new(q.cloned(), f.name())).alias(field.name())),
+                None if allow_missing => right_exprs.push(null_like(field)?),
                 None => {
+                    let names: Vec<&str> = right.schema().fields().iter().map(|f| f.name().as_str()).collect();
                     return Err(ConnectError::analysis(format!(
-                        "[UNRESOLVED_COLUMN.WITH_SUGGESTION] unionByName: column `{}` is missing from the second input",
-                        field.name()
+                        "[UNRESOLVED_COLUMN_AMONG_FIELD_NAMES] Cannot resolve column name \"{}\" among ({}).",
+                        field.name(),
+                        names.join(", ")
                     )));
                 }
             }
         }
-        if !allow_missing && right.schema().fields().len() != left.schema().fields().len() {
-            return Err(ConnectError::analysis(
-                "[NUM_COLUMNS_MISMATCH] unionByName needs the same columns on both sides (or allowMissingColumns=True)",
-            ));
+        let mut left_exprs = output_columns(&left);
+        let only_right: Vec<(Option<&TableReference>, &Arc<Field>)> = right
+            .schema()
+            .iter()
+            .filter(|(_, f)| !left.schema().fields().iter().any(|l| l.name().eq_ignore_ascii_case(f.name())))
+            .collect();
+        if !only_right.is_empty() && !allow_missing {
+            return Err(ConnectError::analysis(format!(
+                "[NUM_COLUMNS_MISMATCH] UNION can only be performed on inputs with the same number of columns, but \
+                 the first input has {} columns and the second input has {} columns.",
+                left.schema().fields().len(),
+                right.schema().fields().len()
+            )));
         }
-        Ok(LogicalPlanBuilder::from(right).project(exprs)?.build()?)
+        for (q, f) in only_right {
+            left_exprs.push(null_like(f)?);
+            right_exprs.push(Expr::Column(Column::new(q.cloned(), f.name())));
+        }
+        let left = LogicalPlanBuilder::from(left).project(left_exprs)?.build()?;
+        let right = LogicalPlanBuilder::from(right).project(right_exprs)?.build()?;
+        Ok((left, right))
     }
 
     async fn aggregate(&self, aggregate: &proto::Aggregate) -> ConnectResult<LogicalPlan> {
@@ -1065,6 +1115,82 @@ impl<'a> Translator<'a> {
         Ok(LogicalPlanBuilder::from(plan).project(exprs)?.build()?)
     }
 
+    /// `df.describe()`, `df.summary()` and `df.stat.*`: see [`super::stat`].
+    async fn statistics(&self, kind: &RelType) -> ConnectResult<LogicalPlan> {
+        use super::stat;
+        let state = self.ctx.state();
+        let columns = |plan: &LogicalPlan, names: &[&String]| -> ConnectResult<Vec<Expr>> {
+            names.iter().map(|name| self.resolve(plan.schema(), |r| r.column(name, None))).collect()
+        };
+        match kind {
+            RelType::Describe(describe) => {
+                let mut plan = self.relation(input(&describe.input, "describe")?).await?;
+                if !describe.cols.is_empty() {
+                    let selected = columns(&plan, &describe.cols.iter().collect::<Vec<_>>())?;
+                    plan = self.select(plan, selected)?;
+                }
+                let statistics: Vec<String> = stat::DESCRIBE.iter().map(|s| s.to_string()).collect();
+                stat::summary(&state, plan, &statistics)
+            }
+            RelType::Summary(summary) => {
+                let plan = self.relation(input(&summary.input, "summary")?).await?;
+                stat::summary(&state, plan, &summary.statistics)
+            }
+            RelType::Cov(cov) => {
+                let plan = self.relation(input(&cov.input, "stat.cov")?).await?;
+                let [first, second]: [Expr; 2] =
+                    columns(&plan, &[&cov.col1, &cov.col2])?.try_into().expect("two columns asked for");
+                stat::correlation(&state, plan, [first, second], true)
+            }
+            RelType::Corr(corr) => {
+                if corr.method.as_deref().is_some_and(|m| m != "pearson") {
+                    return Err(ConnectError::invalid(
+                        "requirement failed: Currently only the calculation of the Pearson Correlation coefficient \
+                         is supported.",
+                    ));
+                }
+                let plan = self.relation(input(&corr.input, "stat.corr")?).await?;
+                let [first, second]: [Expr; 2] =
+                    columns(&plan, &[&corr.col1, &corr.col2])?.try_into().expect("two columns asked for");
+                stat::correlation(&state, plan, [first, second], false)
+            }
+            RelType::ApproxQuantile(quantile) => {
+                let plan = self.relation(input(&quantile.input, "stat.approxQuantile")?).await?;
+                let exprs = columns(&plan, &quantile.cols.iter().collect::<Vec<_>>())?;
+                let named: Vec<(&str, Expr)> = quantile.cols.iter().map(String::as_str).zip(exprs).collect();
+                stat::approx_quantile(&state, plan, &named, &quantile.probabilities, quantile.relative_error)
+            }
+            RelType::Crosstab(crosstab) => {
+                let plan = self.relation(input(&crosstab.input, "stat.crosstab")?).await?;
+                let [first, second]: [Expr; 2] =
+                    columns(&plan, &[&crosstab.col1, &crosstab.col2])?.try_into().expect("two columns asked for");
+                stat::crosstab(self.ctx, plan, (&crosstab.col1, first), (&crosstab.col2, second)).await
+            }
+            RelType::FreqItems(items) => {
+                let plan = self.relation(input(&items.input, "stat.freqItems")?).await?;
+                let exprs = columns(&plan, &items.cols.iter().collect::<Vec<_>>())?;
+                let named: Vec<(&str, Expr)> = items.cols.iter().map(String::as_str).zip(exprs).collect();
+                stat::freq_items(&state, plan, &named, items.support.unwrap_or(0.01))
+            }
+            RelType::SampleBy(sample) => {
+                let plan = self.relation(input(&sample.input, "stat.sampleBy")?).await?;
+                let column = sample.col.as_ref().ok_or_else(|| ConnectError::invalid("sampleBy without a column"))?;
+                let column = self.resolve(plan.schema(), |r| r.expr(column))?;
+                let fractions = sample
+                    .fractions
+                    .iter()
+                    .map(|f| {
+                        let stratum =
+                            f.stratum.as_ref().ok_or_else(|| ConnectError::invalid("a stratum without a value"))?;
+                        Ok((literal_value(stratum, &self.time_zone)?, f.fraction))
+                    })
+                    .collect::<ConnectResult<Vec<_>>>()?;
+                stat::sample_by(&state, plan, column, &fractions)
+            }
+            other => Err(ConnectError::unsupported(format!("the DataFrame operation {}", relation_name(other)))),
+        }
+    }
+
     async fn unpivot(&self, unpivot: &proto::Unpivot) -> ConnectResult<LogicalPlan> {
         let plan = self.relation(input(&unpivot.input, "unpivot")?).await?;
         let ids = self.exprs(&plan, &unpivot.ids)?;
@@ -1175,11 +1301,19 @@ fn spark_inferred(inferred: &DataType) -> DataType {
     }
 }
 
+/// A partition column found in directory names.
+struct PartitionColumn {
+    name: String,
+    data_type: DataType,
+    /// Whether a directory holds its NULLs (`name=__HIVE_DEFAULT_PARTITION__`).
+    has_nulls: bool,
+}
+
 /// Directories named `key=value` under `url` become partition columns, as Spark discovers them.
 async fn discover_partitions(
     state: &datafusion::execution::session_state::SessionState,
     url: &ListingTableUrl,
-) -> ConnectResult<Vec<(String, DataType)>> {
+) -> ConnectResult<Vec<PartitionColumn>> {
     if !url.is_collection() {
         return Ok(vec![]);
     }
@@ -1209,16 +1343,17 @@ async fn discover_partitions(
     Ok(columns
         .into_iter()
         .map(|(name, values)| {
+            let has_nulls = values.iter().any(|v| v == crate::compat::NULL_PARTITION);
             let values: Vec<&str> =
-                values.iter().map(String::as_str).filter(|v| *v != "__HIVE_DEFAULT_PARTITION__").collect();
-            let ty = if values.iter().all(|v| v.parse::<i32>().is_ok()) {
+                values.iter().map(String::as_str).filter(|v| *v != crate::compat::NULL_PARTITION).collect();
+            let data_type = if values.iter().all(|v| v.parse::<i32>().is_ok()) {
                 DataType::Int32
             } else if values.iter().all(|v| v.parse::<i64>().is_ok()) {
                 DataType::Int64
             } else {
                 DataType::Utf8
             };
-            (name, ty)
+            PartitionColumn { name, data_type, has_nulls }
         })
         .collect())
 }

@@ -5,7 +5,9 @@
 //! does not plan, or names differently, is rewritten here: typed number literals (`2.5D`) become
 //! casts before parsing, and in the parsed statement `a div b` becomes Spark's truncating integer
 //! division, `array(...)` and `explode(...)` DataFusion's `make_array(...)` and `unnest(...)`.
-//! After planning, integer literals that fit are ints, as Spark types them.
+//! The statement is then planned as SQL jobs plan theirs ([`crate::sql_text::plan_statement`]:
+//! Spark's `range` table function, temporary views with column lists). After planning, integer
+//! literals that fit are ints, as Spark types them.
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -15,8 +17,8 @@ use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::sql::parser::Statement;
 use datafusion::sql::sqlparser::ast::{
-    self as sql, BinaryOperator, CastKind, DataType as SqlType, Ident, ObjectName, TableAlias, TableFactor, VisitMut,
-    VisitorMut, visit_expressions_mut,
+    self as sql, BinaryOperator, CastKind, DataType as SqlType, Ident, ObjectName, VisitMut, VisitorMut,
+    visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -30,13 +32,13 @@ pub(crate) async fn plan(state: &SessionState, text: &str) -> ConnectResult<Logi
     let dialect = state.config().options().sql_parser.dialect;
     let mut statement = state.sql_to_statement(text, &dialect)?;
     if let Statement::Statement(inner) = &mut statement {
+        let _ = inner.visit(&mut SeveralArgumentCountNames);
         let _ = visit_expressions_mut(inner.as_mut(), |e| {
             rewrite(e);
             ControlFlow::<()>::Continue(())
         });
-        let _ = inner.visit(&mut RangeTables);
     }
-    let plan = state.statement_to_plan(statement).await?;
+    let plan = crate::sql_text::plan_statement(state, statement).await?;
     Ok(super::expr::semantics::narrow_integer_literals(plan)?)
 }
 
@@ -51,30 +53,45 @@ pub(crate) fn expression(state: &SessionState, text: &str, schema: &DFSchema) ->
     Ok(state.create_logical_expr_from_sql_expr(parsed, schema)?)
 }
 
-/// Spark's table function `range(...)`, whose column is `id`, as a subquery over DataFusion's
-/// scalar `range` (its own table function names the column `value` and cannot travel to the
-/// cluster).
-struct RangeTables;
+/// The arguments of `count(a, b, ...)`, a count of more than one argument.
+fn several_counted(function: &sql::Function) -> Option<&sql::FunctionArgumentList> {
+    let [sql::ObjectNamePart::Identifier(name)] = function.name.0.as_slice() else { return None };
+    let sql::FunctionArguments::List(list) = &function.args else { return None };
+    (name.value.eq_ignore_ascii_case("count") && list.args.len() > 1).then_some(list)
+}
 
-impl VisitorMut for RangeTables {
+/// `count(a, b)` and `count(DISTINCT a, b)` count the rows where every argument is set (their
+/// distinct combinations); DataFusion counts one argument. The arguments become one,
+/// `struct(a, b)` where every argument is set, else NULL.
+fn several_argument_count(function: &mut sql::Function) -> Option<()> {
+    let arguments: Vec<String> = several_counted(function)?.args.iter().map(|a| a.to_string()).collect();
+    let set: Vec<String> = arguments.iter().map(|a| format!("({a}) IS NOT NULL")).collect();
+    let text = format!("CASE WHEN {} THEN struct({}) END", set.join(" AND "), arguments.join(", "));
+    let combination = Parser::new(&SparkSqlDialect {}).try_with_sql(&text).ok()?.parse_expr().ok()?;
+    if let sql::FunctionArguments::List(list) = &mut function.args {
+        list.args = vec![sql::FunctionArg::Unnamed(sql::FunctionArgExpr::Expr(combination))];
+    }
+    Some(())
+}
+
+/// Names an unaliased `count(DISTINCT a, b)` in a SELECT list as Spark does, before
+/// [`several_argument_count`] rewrites its arguments.
+struct SeveralArgumentCountNames;
+
+impl VisitorMut for SeveralArgumentCountNames {
     type Break = ();
 
-    fn post_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
-        if let TableFactor::Table { name, alias, args: Some(args), .. } = factor
-            && name.to_string().eq_ignore_ascii_case("range")
-        {
-            let arguments: Vec<String> = args.args.iter().map(|a| a.to_string()).collect();
-            let text = format!("SELECT unnest(range({})) AS id", arguments.join(", "));
-            if let Ok(mut statements) = Parser::parse_sql(&SparkSqlDialect {}, &text)
-                && let Some(sql::Statement::Query(query)) = statements.pop()
+    fn pre_visit_select(&mut self, select: &mut sql::Select) -> ControlFlow<()> {
+        for item in &mut select.projection {
+            if let sql::SelectItem::UnnamedExpr(expr @ sql::Expr::Function(_)) = item
+                && let sql::Expr::Function(function) = &*expr
+                && let Some(list) = several_counted(function)
             {
-                let alias = alias.take().unwrap_or(TableAlias {
-                    explicit: true,
-                    name: Ident::new("range"),
-                    columns: vec![],
-                    at: None,
-                });
-                *factor = TableFactor::Derived { lateral: false, subquery: query, alias: Some(alias), sample: None };
+                let distinct =
+                    if list.duplicate_treatment == Some(sql::DuplicateTreatment::Distinct) { "DISTINCT " } else { "" };
+                let arguments: Vec<String> = list.args.iter().map(|a| a.to_string()).collect();
+                let alias = Ident::with_quote('`', format!("count({distinct}{})", arguments.join(", ")));
+                *item = sql::SelectItem::ExprWithAlias { expr: expr.clone(), alias };
             }
         }
         ControlFlow::Continue(())
@@ -107,6 +124,9 @@ fn rewrite(expr: &mut sql::Expr) {
             };
         }
         sql::Expr::Function(function) => {
+            if several_argument_count(function).is_some() {
+                return;
+            }
             if let [sql::ObjectNamePart::Identifier(ident)] = function.name.0.as_slice()
                 && let Some((_, datafusion_name)) =
                     RENAMED_FUNCTIONS.iter().find(|(spark, _)| ident.value.eq_ignore_ascii_case(spark))

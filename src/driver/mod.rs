@@ -173,10 +173,7 @@ impl Driver {
         // Definitions run now, in order, so later statements can be planned against them.
         let mut planned = Vec::new();
         for (statement, ast) in parsed {
-            let plan = self
-                .ctx
-                .state()
-                .statement_to_plan(ast)
+            let plan = crate::sql_text::plan_statement(&self.ctx.state(), ast)
                 .await
                 .map_err(|e| anyhow!("{}: {e}", statement.location(file)))?;
             if is_definition(&plan) {
