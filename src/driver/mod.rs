@@ -299,15 +299,15 @@ async fn cluster_session(
     analyzer_rules: Option<Vec<Arc<dyn AnalyzerRule + Send + Sync>>>,
 ) -> Result<(SessionContext, Arc<ClusterObjectStores>)> {
     let (runtime, stores) = crate::s3::runtime_env_with_stores(&config, None)?;
-    let mut builder = crate::functions::with_spark_functions(
-        SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features(),
-    );
+    let mut builder = SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features();
     for rule in analyzer_rules.into_iter().flatten() {
         builder = builder.with_analyzer_rule(rule);
     }
     let ctx =
         SessionContext::remote_with_state(&format!("df://{}:{}", master.host, master.port), builder.build()).await?;
-    Ok((SessionContext::new_with_state(crate::compat::without_client_cse(ctx.state())), stores))
+    // Ballista's client replaces the session's functions by its own list: Spark's go on top after.
+    let state = crate::functions::with_spark_functions(SessionStateBuilder::new_from_existing(ctx.state())).build();
+    Ok((SessionContext::new_with_state(crate::compat::without_client_cse(state)), stores))
 }
 
 /// Prints what each statement did: query results as tables, writes as row counts with their target.
@@ -363,4 +363,25 @@ fn count_written(batches: &[RecordBatch]) -> u64 {
             b.column(0).as_any().downcast_ref::<UInt64Array>().map(|a| (0..a.len()).map(|i| a.value(i)).sum::<u64>())
         })
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ballista's client session replaces the functions it is given by its own list; Spark's
+    /// must still be there after (no scheduler is contacted to build the session).
+    #[tokio::test]
+    async fn cluster_sessions_plan_with_sparks_functions() {
+        let master = MasterUrl { host: "127.0.0.1".into(), port: 1 };
+        let (ctx, _) = cluster_session(&master, SessionConfig::new(), None).await.unwrap();
+        for name in ["sha2", "try_divide", "date_add", "avg"] {
+            assert!(
+                ctx.state().scalar_functions().contains_key(name)
+                    || ctx.state().aggregate_functions().contains_key(name),
+                "{name}"
+            );
+        }
+        assert!(ctx.state().scalar_functions().contains_key("nullifzero"));
+    }
 }

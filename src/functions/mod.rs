@@ -41,7 +41,14 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
 ///
 /// - `avg`: `datafusion-spark`'s takes only doubles and no DISTINCT; Spark averages decimals as
 ///   decimals (`avg(2.5BD)` is `decimal(14,5)`), which DataFusion's does too.
-const KEPT_FROM_DATAFUSION: &[&str] = &["avg"];
+/// - `date_trunc`: `datafusion-spark`'s refuses dates (`date_trunc('month', order_date)`), which
+///   Spark and DataFusion's accept.
+const KEPT_FROM_DATAFUSION: &[&str] = &["avg", "date_trunc"];
+
+/// Spark functions the DataFrame API translates itself rather than call the registered version:
+/// `round`/`bround` of a double round the decimal Spark prints (`round(1.005, 2)` is 1.01), where
+/// `datafusion-spark` rounds the binary value (1.0).
+const TRANSLATED_FOR_DATAFRAMES: &[&str] = &["round", "bround"];
 
 /// Whether the DataFrame API should call the registered function `name` as it is, rather than
 /// translate it: true for the Spark functions this module registers.
@@ -51,7 +58,7 @@ pub(crate) fn prefers_registered(name: &str) -> bool {
         let aggregates = datafusion_spark::all_default_aggregate_functions().into_iter().map(|f| f.name().to_string());
         scalars.chain(aggregates).chain(HAND_WRITTEN.iter().map(|n| n.to_string())).collect()
     });
-    NAMES.contains(name) && !KEPT_FROM_DATAFUSION.contains(&name)
+    NAMES.contains(name) && !KEPT_FROM_DATAFUSION.contains(&name) && !TRANSLATED_FOR_DATAFRAMES.contains(&name)
 }
 
 /// [`with_spark_functions`] for the sessions that receive plans the driver planned: the
