@@ -415,6 +415,7 @@ mod tests {
         let (_, _, body) = open_body(&store, "b", "k", whole).await.unwrap();
 
         put(&[b"replaced"]).await;
+        store.settled().await;
         let files = || std::fs::read_dir(dir.path().join("data")).unwrap().count();
         assert_eq!(files(), 3, "the download's files stay while it reads them");
         let read: Vec<Bytes> = body.try_collect().await.unwrap();

@@ -381,6 +381,13 @@ impl Store {
             .map_err(|e| StoreError::Index(format!("reader panicked: {e}")))?
     }
 
+    /// Resolves once every write sent before it has finished, unlinks included: the committer
+    /// takes batches in order and unlinks a batch's garbage after its replies, before the next.
+    #[cfg(test)]
+    pub(crate) async fn settled(&self) {
+        self.write(Vec::new(), |_| Ok(((), Vec::new()))).await.unwrap();
+    }
+
     /// Queues `f` for the committer and returns its result once the transaction holding it is
     /// durable. `f` returns its result and the data files it made unreachable (unlinked after the
     /// commit). `f` must check everything before it changes anything: an error it returns other
@@ -1229,6 +1236,7 @@ mod tests {
         let done = store.complete_upload("b", "k", &id, vec![(3, Some("\"etag3\"".into()))], build, |_| Ok(())).await;
         assert_eq!(done.unwrap().size, 5);
         assert!(matches!(store.abort_upload("b", "k", &id).await, Err(StoreError::NoSuchUpload)));
+        store.settled().await;
         assert_eq!(std::fs::read_dir(dir.path().join("data")).unwrap().count(), 1, "unused part removed");
     }
 
@@ -1256,6 +1264,7 @@ mod tests {
         assert_eq!(store.abort_uploads_initiated_before(now - 5_000).await.unwrap(), 1);
         assert!(matches!(store.get_upload("b", "old", &old).await, Err(StoreError::NoSuchUpload)));
         assert!(store.get_upload("b", "fresh", &fresh).await.is_ok());
+        store.settled().await;
         assert_eq!(std::fs::read_dir(dir.path().join("data")).unwrap().count(), 1, "the stale part is deleted");
         assert_eq!(store.abort_uploads_initiated_before(now - 5_000).await.unwrap(), 0);
     }
