@@ -276,17 +276,6 @@ fn named_like(plan: LogicalPlan, fields: &datafusion::arrow::datatypes::Fields) 
 /// holds.
 pub(crate) const SIMPLIFIED_ON_THE_DRIVER: &[&str] = &["date_part", "date_trunc"];
 
-/// `builder` (with Spark's functions registered) with DataFusion's versions back under the
-/// names of [`SIMPLIFIED_ON_THE_DRIVER`].
-pub(crate) fn with_datafusion_for_simplified(mut builder: SessionStateBuilder) -> SessionStateBuilder {
-    let datafusion: Vec<_> = datafusion::functions::all_default_functions()
-        .into_iter()
-        .filter(|f| SIMPLIFIED_ON_THE_DRIVER.contains(&f.name()))
-        .collect();
-    builder.scalar_functions().get_or_insert_with(Vec::new).extend(datafusion);
-    builder
-}
-
 /// The function registry the workers decode their tasks against: every function of a
 /// default-features `SessionState`, with Spark's (`crate::functions`) on top as the cluster sees
 /// them.

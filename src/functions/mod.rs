@@ -10,10 +10,7 @@
 //! programs use, it is written here, one file per family, as a registered function that SQL text
 //! and the DataFrame API share; [`HAND_WRITTEN`] lists them.
 
-use std::sync::Arc;
-
 use datafusion::execution::SessionStateBuilder;
-use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 
 mod rewrites;
 mod try_arithmetic;
@@ -64,41 +61,42 @@ pub(crate) fn prefers_registered(name: &str) -> bool {
 /// [`with_spark_functions`] for the sessions that receive plans the driver planned: the
 /// scheduler's and the workers'. See `compat::SIMPLIFIED_ON_THE_DRIVER` for the difference.
 pub(crate) fn with_cluster_functions(builder: SessionStateBuilder) -> SessionStateBuilder {
-    crate::compat::with_datafusion_for_simplified(with_spark_functions(builder))
+    with_datafusion_versions(with_spark_functions(builder), crate::compat::SIMPLIFIED_ON_THE_DRIVER)
 }
 
 /// `builder` with Spark's functions on top of whatever it already registers: call it after
 /// `with_default_features` and any `with_*_functions` that replace the lists.
 pub(crate) fn with_spark_functions(mut builder: SessionStateBuilder) -> SessionStateBuilder {
-    let kept_aggregates: Vec<Arc<AggregateUDF>> = builder
-        .aggregate_functions()
-        .iter()
-        .flatten()
-        .filter(|f| KEPT_FROM_DATAFUSION.contains(&f.name()))
-        .cloned()
-        .collect();
-    let kept_scalars: Vec<Arc<ScalarUDF>> = builder
-        .scalar_functions()
-        .iter()
-        .flatten()
-        .filter(|f| KEPT_FROM_DATAFUSION.contains(&f.name()))
-        .cloned()
-        .collect();
     // Later entries win over earlier ones with the same name when the state is built.
+    builder.scalar_functions().get_or_insert_with(Vec::new).extend(datafusion_spark::all_default_scalar_functions());
+    builder
+        .aggregate_functions()
+        .get_or_insert_with(Vec::new)
+        .extend(datafusion_spark::all_default_aggregate_functions());
+    builder.window_functions().get_or_insert_with(Vec::new).extend(datafusion_spark::all_default_window_functions());
+    let mut builder = with_datafusion_versions(builder, KEPT_FROM_DATAFUSION);
     let scalars = builder.scalar_functions().get_or_insert_with(Vec::new);
-    scalars.extend(datafusion_spark::all_default_scalar_functions());
-    scalars.extend(kept_scalars);
     scalars.extend(try_arithmetic::functions());
     scalars.extend(rewrites::functions());
-    let aggregates = builder.aggregate_functions().get_or_insert_with(Vec::new);
-    aggregates.extend(datafusion_spark::all_default_aggregate_functions());
-    aggregates.extend(kept_aggregates);
-    builder.window_functions().get_or_insert_with(Vec::new).extend(datafusion_spark::all_default_window_functions());
+    builder
+}
+
+/// `builder` with DataFusion's own scalar and aggregate functions registered again under
+/// `names`, over whatever took those names before.
+fn with_datafusion_versions(mut builder: SessionStateBuilder, names: &[&str]) -> SessionStateBuilder {
+    let scalars = datafusion::functions::all_default_functions().into_iter().filter(|f| names.contains(&f.name()));
+    builder.scalar_functions().get_or_insert_with(Vec::new).extend(scalars);
+    let aggregates = datafusion::functions_aggregate::all_default_aggregate_functions()
+        .into_iter()
+        .filter(|f| names.contains(&f.name()));
+    builder.aggregate_functions().get_or_insert_with(Vec::new).extend(aggregates);
     builder
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use datafusion::arrow::datatypes::DataType;
     use datafusion::execution::SessionStateBuilder;
     use datafusion::prelude::SessionContext;

@@ -20,13 +20,13 @@ type Definition = dyn Fn(Vec<Expr>, &[DataType]) -> Result<Expr> + Send + Sync;
 
 pub(super) fn functions() -> Vec<Arc<ScalarUDF>> {
     let functions = [
-        Rewritten::new("nullifzero", 1, first_type, |[x], types| {
+        Rewritten::new("nullifzero", first_type, |[x], types| {
             Ok(datafusion::functions::expr_fn::nullif(x, zero(&types[0])?))
         }),
-        Rewritten::new("zeroifnull", 1, first_type, |[x], types| {
+        Rewritten::new("zeroifnull", first_type, |[x], types| {
             Ok(datafusion::functions::expr_fn::coalesce(vec![x, zero(&types[0])?]))
         }),
-        Rewritten::new("equal_null", 2, boolean, |[a, b], types| {
+        Rewritten::new("equal_null", boolean, |[a, b], types| {
             // The simplifier's output is not coerced again: an untyped NULL takes the other side's type.
             let (a, b) = match (&types[0], &types[1]) {
                 (DataType::Null, other) if !other.is_null() => (cast(a, other.clone()), b),
@@ -35,10 +35,10 @@ pub(super) fn functions() -> Vec<Arc<ScalarUDF>> {
             };
             Ok(Expr::BinaryExpr(BinaryExpr::new(Box::new(a), Operator::IsNotDistinctFrom, Box::new(b))))
         }),
-        Rewritten::new("e", 0, double, |[], _| Ok(lit(std::f64::consts::E))),
-        Rewritten::new("current_database", 0, string, |[], _| Ok(lit("default"))),
-        Rewritten::new("current_schema", 0, string, |[], _| Ok(lit("default"))),
-        Rewritten::new("current_catalog", 0, string, |[], _| Ok(lit("spark_catalog"))),
+        Rewritten::new("e", double, |[], _| Ok(lit(std::f64::consts::E))),
+        Rewritten::new("current_database", string, |[], _| Ok(lit("default"))),
+        Rewritten::new("current_schema", string, |[], _| Ok(lit("default"))),
+        Rewritten::new("current_catalog", string, |[], _| Ok(lit("spark_catalog"))),
     ];
     functions.into_iter().map(|f| Arc::new(ScalarUDF::new_from_impl(f))).collect()
 }
@@ -79,23 +79,18 @@ impl Rewritten {
     /// refused when it is planned.
     fn new<const N: usize>(
         name: &'static str,
-        arity: usize,
         return_type: ReturnType,
         definition: fn([Expr; N], &[DataType]) -> Result<Expr>,
     ) -> Self {
-        debug_assert_eq!(arity, N);
         let definition = move |args: Vec<Expr>, types: &[DataType]| -> Result<Expr> {
             let Ok(args) = <[Expr; N]>::try_from(args) else {
                 return plan_err!("{name} takes {N} argument(s)");
             };
             definition(args, types)
         };
-        let signature = if arity == 0 {
-            Signature::nullary(Volatility::Immutable)
-        } else {
-            Signature::any(arity, Volatility::Immutable)
-        };
-        Self { name, arity, signature, return_type, definition: Box::new(definition) }
+        let signature =
+            if N == 0 { Signature::nullary(Volatility::Immutable) } else { Signature::any(N, Volatility::Immutable) };
+        Self { name, arity: N, signature, return_type, definition: Box::new(definition) }
     }
 }
 
