@@ -126,6 +126,24 @@ pub(crate) fn tokenize(text: &str, dialect: &dyn Dialect) -> Result<Vec<TextToke
     Ok(tokens)
 }
 
+/// Spark's table functions are found whatever the case of their name (`RANGE(5)`); DataFusion
+/// looks them up as written when identifiers keep their case.
+struct TableFunctionNames;
+
+impl ast::VisitorMut for TableFunctionNames {
+    type Break = ();
+
+    fn pre_visit_table_factor(&mut self, factor: &mut ast::TableFactor) -> std::ops::ControlFlow<()> {
+        if let ast::TableFactor::Table { name, args: Some(_), .. } = factor
+            && let [ast::ObjectNamePart::Identifier(ident)] = name.0.as_mut_slice()
+            && ident.quote_style.is_none()
+        {
+            ident.value = ident.value.to_lowercase();
+        }
+        std::ops::ControlFlow::Continue(())
+    }
+}
+
 /// Plans one parsed statement in `state` as Spark means it where DataFusion's meaning differs:
 ///
 /// - `range(...)` in FROM is Spark's table function, with its column `id`
@@ -134,11 +152,15 @@ pub(crate) fn tokenize(text: &str, dialect: &dyn Dialect) -> Result<Vec<TextToke
 ///   does (a session's views are the only ones minispark has; DataFusion 55 refuses TEMPORARY);
 /// - a view's column list (`CREATE TEMP VIEW revenue0 (supplier_no, total_revenue) AS ...`, as in
 ///   TPC-H q15) renames the query's columns in order, with Spark's errors when the counts differ;
-///   column comments are accepted and dropped.
+///   column comments are accepted and dropped;
+/// - table functions are found whatever the case of their name ([`TableFunctionNames`]).
 pub(crate) async fn plan_statement(
     state: &SessionState,
     mut statement: parser::Statement,
 ) -> datafusion::common::Result<LogicalPlan> {
+    if let parser::Statement::Statement(inner) = &mut statement {
+        let _ = ast::VisitMut::visit(inner.as_mut(), &mut TableFunctionNames);
+    }
     let view_columns = match &mut statement {
         parser::Statement::Statement(inner) => match inner.as_mut() {
             ast::Statement::CreateView(view) => {

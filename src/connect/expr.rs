@@ -23,6 +23,7 @@ use spark_connect_proto::Expression;
 use spark_connect_proto::expression::{self as pe, ExprType};
 
 use super::error::{ConnectError, ConnectResult};
+use super::generate::Generator;
 use super::types;
 
 /// The columns each plan id named when its relation was translated: (qualifier, name).
@@ -185,7 +186,7 @@ impl Resolver<'_> {
                 let inner = self.expr(required(&alias.expr, "alias")?)?;
                 match alias.name.as_slice() {
                     [name] => Ok(inner.alias(name)),
-                    _ => Err(ConnectError::unsupported("aliases with several names (multi-column explode aliases)")),
+                    names => Generator::with_names(inner, names),
                 }
             }
             ExprType::Cast(cast) => {
@@ -382,10 +383,116 @@ impl Resolver<'_> {
         Ok(expr.get_type(self.schema)?)
     }
 
+    /// Spark's implicit casts of datetime arguments (`ImplicitCastInputTypes`): a string where a
+    /// function extracts a field is read as a timestamp, a string or timestamp where it takes a
+    /// date is read as a date.
+    fn cast_implicitly(&self, function: &str, args: &mut [Expr]) -> ConnectResult<()> {
+        const FIELD_OF_STRING: &[&str] = &[
+            "year",
+            "month",
+            "quarter",
+            "dayofyear",
+            "weekofyear",
+            "week",
+            "day",
+            "dayofmonth",
+            "dayofweek",
+            "hour",
+            "minute",
+            "second",
+        ];
+        const DATE_ARGUMENTS: &[(&str, usize)] = &[
+            ("date_add", 1),
+            ("dateadd", 1),
+            ("date_sub", 1),
+            ("add_months", 1),
+            ("last_day", 1),
+            ("next_day", 1),
+            ("monthname", 1),
+            ("dayname", 1),
+            ("weekday", 1),
+            ("datediff", 2),
+            ("date_diff", 2),
+        ];
+        let is_string = |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+        if FIELD_OF_STRING.contains(&function) {
+            if let Some(first) = args.first_mut()
+                && is_string(&self.type_of(first)?)
+            {
+                let timestamp = DataType::Timestamp(TimeUnit::Microsecond, Some(self.time_zone.into()));
+                *first = cast(first.clone(), timestamp);
+            }
+        } else if let Some((_, count)) = DATE_ARGUMENTS.iter().find(|(name, _)| *name == function) {
+            for arg in args.iter_mut().take(*count) {
+                let arg_type = self.type_of(arg)?;
+                if is_string(&arg_type) || matches!(arg_type, DataType::Timestamp(..)) {
+                    *arg = cast(arg.clone(), DataType::Date32);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `concat` and `reverse` of arrays: Spark's work on strings and arrays alike.
+    fn on_arrays(&self, function: &str, args: &[Expr]) -> ConnectResult<Option<Expr>> {
+        let Some(first) = args.first() else { return Ok(None) };
+        let first_type = self.type_of(first)?;
+        if !matches!(first_type, DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..)) {
+            return Ok(None);
+        }
+        Ok(Some(match function {
+            "reverse" => self.call("array_reverse", args.to_vec())?,
+            "concat" => {
+                // NULL when any array is, as Spark's concat.
+                let any_null = args.iter().map(|a| a.clone().is_null()).reduce(|a, b| a.or(b));
+                let joined = self.call("array_concat", args.to_vec())?;
+                let null = Expr::Literal(ScalarValue::try_from(&self.type_of(&joined)?)?, None);
+                match any_null {
+                    Some(condition) => {
+                        Expr::Case(Case::new(None, vec![(Box::new(condition), Box::new(null))], Some(Box::new(joined))))
+                    }
+                    None => joined,
+                }
+            }
+            _ => return Ok(None),
+        }))
+    }
+
     /// Spark's functions by name.
     fn function(&self, name: &str, arguments: &[Expression], distinct: bool) -> ConnectResult<Expr> {
         let lower = name.to_ascii_lowercase();
+        // `*` among the arguments is every column (`hash(*)`, `concat_ws('-', *)`), except in
+        // count(*), which counts rows; the column is named after the columns, as in Spark.
+        let is_star =
+            |a: &Expression| matches!(&a.expr_type, Some(ExprType::UnresolvedStar(s)) if s.unparsed_target.is_none());
+        if lower != "count" && arguments.iter().any(is_star) {
+            let mut expanded = Vec::new();
+            for argument in arguments {
+                if !is_star(argument) {
+                    expanded.push(argument.clone());
+                    continue;
+                }
+                for (_, field) in self.schema.iter() {
+                    expanded.push(Expression {
+                        expr_type: Some(ExprType::UnresolvedAttribute(pe::UnresolvedAttribute {
+                            unparsed_identifier: format!("`{}`", field.name().replace('`', "``")),
+                            ..Default::default()
+                        })),
+                        ..Default::default()
+                    });
+                }
+            }
+            let column = function_name(name, &expanded, distinct);
+            return Ok(self.function(name, &expanded, distinct)?.alias(column));
+        }
         let mut args = self.args(arguments)?;
+        self.cast_implicitly(&lower, &mut args)?;
+        if let Some(expr) = self.on_arrays(&lower, &args)? {
+            return Ok(expr);
+        }
+        if let Some(generator) = Generator::by_name(&lower) {
+            return Ok(generator.call(args));
+        }
         if crate::functions::prefers_registered(&lower) {
             return self.call(&lower, args);
         }
@@ -505,6 +612,12 @@ impl Resolver<'_> {
             // Strings.
             "upper" | "ucase" => self.call("upper", args)?,
             "lower" | "lcase" => self.call("lower", args)?,
+            // PySpark sends trim(characters, column) when it is given characters to trim.
+            "trim" | "btrim" | "ltrim" | "rtrim" if args.len() == 2 => {
+                let function = if lower == "trim" { "btrim" } else { lower.as_str() };
+                let characters = args.remove(0);
+                self.call(function, vec![args.remove(0), characters])?
+            }
             "trim" | "btrim" => self.call("btrim", args)?,
             "ltrim" | "rtrim" | "lpad" | "rpad" | "reverse" | "repeat" | "initcap" | "ascii" | "translate"
             | "replace" | "concat_ws" | "left" | "right" | "md5" | "sha256" | "sha224" | "sha384" | "sha512"
@@ -765,19 +878,6 @@ impl Resolver<'_> {
             | "array_remove" | "flatten" | "arrays_zip" | "array_max" | "array_min" => self.call(&lower, args)?,
             "array_join" => self.call("array_to_string", args)?,
             "struct" | "named_struct" => self.call(&lower, args)?,
-            "explode" => {
-                arity(1)?;
-                Expr::Unnest(datafusion::logical_expr::expr::Unnest::new(args.remove(0)))
-            }
-            "explode_outer" => {
-                // An empty array gives one NULL row too: make it a NULL array, which unnesting keeps.
-                arity(1)?;
-                let array = args.remove(0);
-                let empty = cast(self.call("cardinality", vec![array.clone()])?, DataType::Int64).eq(lit(0i64));
-                let null = Expr::Literal(ScalarValue::try_from(&self.type_of(&array)?)?, None);
-                let array = Expr::Case(Case::new(None, vec![(Box::new(empty), Box::new(null))], Some(Box::new(array))));
-                Expr::Unnest(datafusion::logical_expr::expr::Unnest::new(array.alias(OUTER_EXPLODE)))
-            }
             "hash" | "xxhash64" | "crc32" | "sha1" | "sha2" | "base64" | "unbase64" => {
                 return Err(ConnectError::unsupported(format!("the function {name}()")));
             }
@@ -912,9 +1012,6 @@ impl Resolver<'_> {
         Ok(cast(result, value_type))
     }
 }
-
-/// Marks the array of an `explode_outer`, which keeps rows whose array is NULL or empty.
-pub(crate) const OUTER_EXPLODE: &str = "__explode_outer";
 
 fn required<'e>(value: &'e Option<Box<Expression>>, context: &str) -> ConnectResult<&'e Expression> {
     value.as_deref().ok_or_else(|| ConnectError::invalid(format!("{context} without its expression")))
@@ -1280,7 +1377,7 @@ pub(crate) fn named(expr: Expr, source: &Expression) -> Expr {
             if c.name == wanted { expr } else { expr.alias(wanted) }
         }
         (Expr::Column(_), Some(ExprType::UnresolvedStar(_))) => expr,
-        (Expr::Unnest(_), _) => expr,
+        _ if Generator::find(&expr).is_some() => expr,
         _ => expr.alias(spark_name(source)),
     }
 }
@@ -1307,7 +1404,7 @@ pub(crate) mod semantics {
         }
 
         fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
-            rewrite_expressions(plan, |e, schema| match e {
+            rewrite_expressions(plan, true, |e, schema| match e {
                 Expr::BinaryExpr(BinaryExpr { left, op: Operator::Divide, right })
                     if integer(&left, schema) && integer(&right, schema) =>
                 {
@@ -1338,12 +1435,51 @@ pub(crate) mod semantics {
                 other => Ok(Transformed::no(other)),
             })?
             .data;
-        rewrite_expressions(plan, |e, _| match e {
+        // VALUES were narrowed column by column (narrow_values): their rows must agree on types.
+        rewrite_expressions(plan, false, |e, _| Ok(narrow_literal(e)))
+    }
+
+    fn narrow_literal(expr: Expr) -> Transformed<Expr> {
+        match expr {
             Expr::Literal(ScalarValue::Int64(Some(n)), metadata) if i32::try_from(n).is_ok() => {
-                Ok(Transformed::yes(Expr::Literal(ScalarValue::Int32(Some(n as i32)), metadata)))
+                Transformed::yes(Expr::Literal(ScalarValue::Int32(Some(n as i32)), metadata))
             }
-            other => Ok(Transformed::no(other)),
-        })
+            other => Transformed::no(other),
+        }
+    }
+
+    /// A VALUES column whose cells hold integer literals inside (`ARRAY(1, 2)`, `MAP('a', 1)`)
+    /// gets the narrowed type when every cell agrees on it; cells without such literals
+    /// (`ARRAY()`, `NULL`) are cast to it. Otherwise the column keeps its type: rows of one
+    /// VALUES must share each column's type.
+    fn narrow_nested(rows: &mut [Vec<Expr>], column: usize) -> Result<Option<DataType>> {
+        let empty = DFSchema::empty();
+        let mut narrowed = Vec::with_capacity(rows.len());
+        let mut target: Option<DataType> = None;
+        for row in rows.iter() {
+            let cell = row[column].clone().transform_up(|e| Ok(narrow_literal(e)))?;
+            if cell.transformed {
+                let cell_type = cell.data.get_type(&empty)?;
+                if target.as_ref().is_some_and(|t| *t != cell_type) {
+                    return Ok(None);
+                }
+                target = Some(cell_type);
+            }
+            narrowed.push(cell);
+        }
+        let Some(target) = target else { return Ok(None) };
+        let cells: Vec<Expr> = narrowed
+            .into_iter()
+            .map(|cell| match cell.transformed {
+                true => Ok(cell.data),
+                false if cell.data.get_type(&empty)? == target => Ok(cell.data),
+                false => Ok(Expr::Cast(Cast::new(Box::new(cell.data), target.clone()))),
+            })
+            .collect::<Result<_>>()?;
+        for (row, cell) in rows.iter_mut().zip(cells) {
+            row[column] = cell;
+        }
+        Ok(Some(target))
     }
 
     /// A VALUES column of integer literals that all fit in an int becomes an int column, as in
@@ -1356,6 +1492,13 @@ pub(crate) mod semantics {
         let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
         let mut changed = false;
         for (i, field) in fields.iter_mut().enumerate() {
+            if field.data_type().is_nested() {
+                if let Some(narrowed) = narrow_nested(&mut rows, i)? {
+                    changed = true;
+                    *field = field.clone().with_data_type(narrowed);
+                }
+                continue;
+            }
             if *field.data_type() != DataType::Int64 || !rows.iter().any(|row| small(&row[i])) {
                 continue;
             }
@@ -1380,12 +1523,17 @@ pub(crate) mod semantics {
     }
 
     /// Rewrites every expression of `plan` bottom-up with `rewrite` (which sees the node's input
-    /// schema), keeping each output column's name so the nodes above still find it.
+    /// schema), keeping each output column's name so the nodes above still find it; the cells
+    /// of VALUES only if `in_values`.
     fn rewrite_expressions(
         plan: LogicalPlan,
+        in_values: bool,
         rewrite: impl Fn(Expr, &DFSchema) -> Result<Transformed<Expr>>,
     ) -> Result<LogicalPlan> {
         plan.transform_up_with_subqueries(|node| {
+            if !in_values && matches!(node, LogicalPlan::Values(_)) {
+                return Ok(Transformed::no(node));
+            }
             let mut schema = DFSchema::empty();
             for input in node.inputs() {
                 schema.merge(input.schema());

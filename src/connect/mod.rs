@@ -6,7 +6,7 @@
 //! build.rs. [`service`] answers the RPCs and keeps one [`session::Session`] per client session,
 //! [`plan`] and [`expr`] translate Spark's unresolved plans into DataFusion logical plans with
 //! Spark's semantics, [`execute`] runs them through an [`engine::Engine`] (the cluster's driver, or
-//! plain DataFusion in tests) and streams Arrow batches back, [`show`] renders `show()` text, [`stat`] builds `describe()` and `df.stat`, [`types`] maps Spark's types,
+//! plain DataFusion in tests) and streams Arrow batches back, [`generate`] plans `explode` and the other generators, [`show`] renders `show()` text, [`stat`] builds `describe()` and `df.stat`, [`types`] maps Spark's types,
 //! [`catalog`] answers `spark.catalog`, and [`error`] turns failures into the errors PySpark raises.
 
 pub(crate) mod catalog;
@@ -14,6 +14,7 @@ pub(crate) mod engine;
 pub(crate) mod error;
 pub(crate) mod execute;
 pub(crate) mod expr;
+pub(crate) mod generate;
 #[cfg(test)]
 mod golden;
 pub(crate) mod plan;

@@ -40,6 +40,7 @@ use spark_connect_proto::{self as proto, Expression, Relation};
 
 use super::error::{ConnectError, ConnectResult};
 use super::expr::{PlanColumns, Resolver, literal_value, named, spark_name};
+use super::generate::Generator;
 
 /// Translates the relations of one request.
 pub(crate) struct Translator<'a> {
@@ -296,7 +297,7 @@ impl<'a> Translator<'a> {
         }
     }
 
-    /// A projection; handles `*`, window functions, global aggregates and one `explode`.
+    /// A projection; handles `*`, window functions, global aggregates and one generator (`explode`).
     fn project(&self, plan: LogicalPlan, expressions: &[Expression]) -> ConnectResult<LogicalPlan> {
         let mut exprs = Vec::new();
         self.resolve(plan.schema(), |r| {
@@ -314,8 +315,8 @@ impl<'a> Translator<'a> {
     }
 
     fn select(&self, plan: LogicalPlan, exprs: Vec<Expr>) -> ConnectResult<LogicalPlan> {
-        if let Some(position) = exprs.iter().position(is_unnest) {
-            return self.explode(plan, exprs, position);
+        if let Some(position) = exprs.iter().position(|e| Generator::find(e).is_some()) {
+            return self.generate(plan, exprs, position);
         }
         let has_window = exprs.iter().any(|e| e.exists(|e| Ok(matches!(e, Expr::WindowFunction(_)))).unwrap_or(false));
         let aggregates = find_aggregate_exprs(exprs.iter());
@@ -330,40 +331,39 @@ impl<'a> Translator<'a> {
         Ok(self.dataframe(plan).select(exprs)?.into_unoptimized_plan())
     }
 
-    fn explode(&self, plan: LogicalPlan, mut exprs: Vec<Expr>, position: usize) -> ConnectResult<LogicalPlan> {
-        let (name, inner) = match exprs.remove(position) {
-            Expr::Alias(alias) => match *alias.expr {
-                Expr::Unnest(unnest) => (alias.name, *unnest.expr),
-                _ => unreachable!("is_unnest checked the alias"),
-            },
-            Expr::Unnest(unnest) => ("col".to_string(), *unnest.expr),
-            _ => unreachable!("is_unnest checked the expression"),
-        };
-        // Spark's explode drops rows whose array is NULL or empty; explode_outer keeps them.
-        let (inner, outer) = match inner {
-            Expr::Alias(alias) if alias.name == super::expr::OUTER_EXPLODE => (*alias.expr, true),
-            other => (other, false),
-        };
-        if exprs.iter().any(is_unnest) {
+    /// A select holding a generator (`explode`, …; see [`super::generate`]): the other columns,
+    /// then the generated ones in the generator's place, one row per generated row.
+    fn generate(&self, plan: LogicalPlan, mut exprs: Vec<Expr>, position: usize) -> ConnectResult<LogicalPlan> {
+        let call = exprs.remove(position);
+        if exprs.iter().any(|e| Generator::find(e).is_some()) {
             return Err(ConnectError::analysis(
-                "[UNSUPPORTED_GENERATOR.MULTI_GENERATOR] only one generator (explode) is allowed per select",
+                "[UNSUPPORTED_GENERATOR.MULTI_GENERATOR] The generator is not supported: only one generator \
+                 allowed per SELECT clause",
             ));
         }
-        let hidden = format!("__explode_{}", self.aliases.fetch_add(1, Ordering::Relaxed));
-        let mut first = exprs.clone();
-        first.insert(position, inner.alias(&hidden));
+        let (generator, args, alias) = Generator::find(&call).expect("the caller found a generator");
+        let base = self.aliases.fetch_add(1, Ordering::Relaxed);
+        let hidden = |i: usize| format!("__generated_{base}_{i}");
+        let state = self.ctx.state();
+        let unnesting = generator.unnesting(args, alias, plan.schema(), &state, hidden)?;
+        let hidden_names: Vec<String> = (0..unnesting.lists.len()).map(hidden).collect();
+        let mut first = exprs;
+        for (i, list) in unnesting.lists.into_iter().enumerate() {
+            first.insert(position + i, list.alias(&hidden_names[i]));
+        }
         let projected = self.dataframe(plan).select(first)?.into_unoptimized_plan();
-        let options = datafusion::common::UnnestOptions::new().with_preserve_nulls(outer);
-        let unnested =
-            LogicalPlanBuilder::from(projected).unnest_column_with_options(hidden.as_str(), options)?.build()?;
-        let outputs: Vec<Expr> = unnested
-            .schema()
-            .iter()
-            .map(|(q, f)| {
-                let column = Expr::Column(Column::new(q.cloned(), f.name()));
-                if *f.name() == hidden { column.alias(&name) } else { column }
-            })
-            .collect();
+        let options = datafusion::common::UnnestOptions::new().with_preserve_nulls(unnesting.preserve_nulls);
+        let columns: Vec<Column> = hidden_names.iter().map(|n| Column::from_name(n.as_str())).collect();
+        let unnested = LogicalPlanBuilder::from(projected).unnest_columns_with_options(columns, options)?.build()?;
+        let mut generated = Some(unnesting.outputs);
+        let mut outputs = Vec::new();
+        for (q, f) in unnested.schema().iter() {
+            if *f.name() == hidden_names[0] {
+                outputs.extend(generated.take().into_iter().flatten());
+            } else if !hidden_names.contains(f.name()) {
+                outputs.push(Expr::Column(Column::new(q.cloned(), f.name())));
+            }
+        }
         Ok(LogicalPlanBuilder::from(unnested).project(outputs)?.build()?)
     }
 
@@ -1233,14 +1233,6 @@ impl<'a> Translator<'a> {
             });
         }
         Ok(union.expect("at least one value column").build()?)
-    }
-}
-
-fn is_unnest(expr: &Expr) -> bool {
-    match expr {
-        Expr::Unnest(_) => true,
-        Expr::Alias(alias) => matches!(*alias.expr, Expr::Unnest(_)),
-        _ => false,
     }
 }
 

@@ -52,6 +52,8 @@ pub(crate) const CLIENT_DEFAULTS: &[(&str, &str)] = &[
     ("spark.sql.caseSensitive", "false"),
     ("spark.sql.ansi.enabled", "true"),
     ("spark.sql.shuffle.partitions", "200"),
+    // Duplicate map keys are an error here, as with Spark's default.
+    ("spark.sql.mapKeyDedupPolicy", "EXCEPTION"),
 ];
 
 /// Keys Spark refuses to change at runtime.

@@ -98,6 +98,33 @@ impl VisitorMut for SeveralArgumentCountNames {
     }
 }
 
+/// Spark's functions named after a type: `float('NaN')` is `CAST('NaN' AS FLOAT)`.
+const TYPE_CONSTRUCTORS: &[&str] = &[
+    "boolean",
+    "tinyint",
+    "smallint",
+    "int",
+    "bigint",
+    "float",
+    "double",
+    "decimal",
+    "date",
+    "timestamp",
+    "string",
+    "binary",
+];
+
+/// The cast a call of a [`TYPE_CONSTRUCTORS`] function with one argument stands for.
+fn type_constructor(function: &sql::Function) -> Option<sql::Expr> {
+    let [sql::ObjectNamePart::Identifier(name)] = function.name.0.as_slice() else { return None };
+    let type_name =
+        TYPE_CONSTRUCTORS.iter().find(|t| name.quote_style.is_none() && name.value.eq_ignore_ascii_case(t))?;
+    let sql::FunctionArguments::List(list) = &function.args else { return None };
+    let [sql::FunctionArg::Unnamed(sql::FunctionArgExpr::Expr(argument))] = list.args.as_slice() else { return None };
+    let text = format!("CAST({argument} AS {})", type_name.to_uppercase());
+    Parser::new(&SparkSqlDialect {}).try_with_sql(&text).ok()?.parse_expr().ok()
+}
+
 /// Spark's names for DataFusion's functions.
 const RENAMED_FUNCTIONS: &[(&str, &str)] = &[("array", "make_array"), ("explode", "unnest"), ("size", "cardinality")];
 
@@ -125,6 +152,10 @@ fn rewrite(expr: &mut sql::Expr) {
         }
         sql::Expr::Function(function) => {
             if several_argument_count(function).is_some() {
+                return;
+            }
+            if let Some(cast) = type_constructor(function) {
+                *expr = cast;
                 return;
             }
             if let [sql::ObjectNamePart::Identifier(ident)] = function.name.0.as_slice()

@@ -115,29 +115,29 @@ fn range(end: i64) -> Relation {
     relation(RelType::Range(proto::Range { start: Some(0), end, step: 1, num_partitions: None }))
 }
 
-fn select(input: Relation, expressions: Vec<Expression>) -> Relation {
+pub(super) fn select(input: Relation, expressions: Vec<Expression>) -> Relation {
     relation(RelType::Project(Box::new(proto::Project { input: Some(Box::new(input)), expressions })))
 }
 
-fn expression(kind: ExprType) -> Expression {
+pub(super) fn expression(kind: ExprType) -> Expression {
     Expression { expr_type: Some(kind), ..Default::default() }
 }
 
-fn col(name: &str) -> Expression {
+pub(super) fn col(name: &str) -> Expression {
     expression(ExprType::UnresolvedAttribute(expression::UnresolvedAttribute {
         unparsed_identifier: name.into(),
         ..Default::default()
     }))
 }
 
-fn lit(value: i32) -> Expression {
+pub(super) fn lit(value: i32) -> Expression {
     expression(ExprType::Literal(expression::Literal {
         literal_type: Some(expression::literal::LiteralType::Integer(value)),
         ..Default::default()
     }))
 }
 
-fn call(name: &str, arguments: Vec<Expression>) -> Expression {
+pub(super) fn call(name: &str, arguments: Vec<Expression>) -> Expression {
     expression(ExprType::UnresolvedFunction(expression::UnresolvedFunction {
         function_name: name.into(),
         arguments,
@@ -145,7 +145,7 @@ fn call(name: &str, arguments: Vec<Expression>) -> Expression {
     }))
 }
 
-fn alias(expr: Expression, name: &str) -> Expression {
+pub(super) fn alias(expr: Expression, name: &str) -> Expression {
     expression(ExprType::Alias(Box::new(expression::Alias {
         expr: Some(Box::new(expr)),
         name: vec![name.into()],
