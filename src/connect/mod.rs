@@ -16,6 +16,7 @@ pub(crate) mod execute;
 pub(crate) mod expr;
 #[cfg(test)]
 mod golden;
+pub(crate) mod lambdas;
 pub(crate) mod plan;
 pub(crate) mod service;
 pub(crate) mod session;
