@@ -1416,6 +1416,12 @@ pub(crate) mod semantics {
             let rewritten = node.map_expressions(|expr| {
                 let saved = preserver.save(&expr);
                 let result = expr.transform_up(|e| rewrite(e, &schema))?;
+                // A retyped array retypes the lambda variables that range over its elements.
+                let result = if result.transformed {
+                    result.transform_data(|e| e.resolve_lambda_variables(&schema))?
+                } else {
+                    result
+                };
                 Ok(result.update_data(|e| saved.restore(e)))
             })?;
             if rewritten.transformed { rewritten.map_data(|plan| plan.recompute_schema()) } else { Ok(rewritten) }
