@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNano, TimeUnit};
+use datafusion::arrow::datatypes::{DataType, FieldRef, IntervalMonthDayNano, TimeUnit};
 use datafusion::common::{Column, DFSchema, ScalarValue, TableReference};
 use datafusion::execution::FunctionRegistry;
 use datafusion::execution::session_state::SessionState;
@@ -35,6 +35,8 @@ pub(crate) struct Resolver<'a> {
     pub(crate) schema: &'a DFSchema,
     pub(crate) plans: &'a PlanColumns,
     pub(crate) time_zone: &'a str,
+    /// The variables of the lambdas being translated, innermost last (`connect::lambdas`).
+    pub(crate) variables: &'a [(String, FieldRef)],
 }
 
 /// Splits `a.b`, `` `a.b`.c `` into name parts, as Spark's `UnresolvedAttribute.quotedString` does.
@@ -66,6 +68,9 @@ impl Resolver<'_> {
     /// A column of the input by Spark's rules.
     pub(crate) fn column(&self, identifier: &str, plan_id: Option<i64>) -> ConnectResult<Expr> {
         let parts = name_parts(identifier);
+        if let Some(variable) = self.lambda_variable(&parts[0]) {
+            return Ok(nested(variable, &parts[1..]));
+        }
         // `qualifier.column[.field…]` when the first part names a relation of the input.
         if parts.len() >= 2
             && let Some(column) = self.find(Some(&parts[0]), &parts[1], plan_id)?
@@ -220,8 +225,9 @@ impl Resolver<'_> {
             }
             ExprType::Window(window) => self.window(window),
             ExprType::SortOrder(_) => Err(ConnectError::analysis("a sort order is only valid in orderBy()")),
-            ExprType::LambdaFunction(_) | ExprType::UnresolvedNamedLambdaVariable(_) => {
-                Err(ConnectError::unsupported("higher-order functions with lambdas (transform, filter, aggregate)"))
+            ExprType::UnresolvedNamedLambdaVariable(variable) => self.named_lambda_variable(variable),
+            ExprType::LambdaFunction(_) => {
+                Err(ConnectError::analysis("a lambda function is only valid as an argument of a higher-order function"))
             }
             ExprType::CommonInlineUserDefinedFunction(udf) => Err(ConnectError::unsupported(format!(
                 "Python user-defined functions ({}); use built-in functions or SQL",
@@ -460,6 +466,9 @@ impl Resolver<'_> {
 
     /// Spark's functions by name.
     fn function(&self, name: &str, arguments: &[Expression], distinct: bool) -> ConnectResult<Expr> {
+        if super::lambdas::has_lambdas(arguments) {
+            return self.higher_order(name, arguments);
+        }
         let lower = name.to_ascii_lowercase();
         // `*` among the arguments is every column (`hash(*)`, `concat_ws('-', *)`), except in
         // count(*), which counts rows; the column is named after the columns, as in Spark.
@@ -1293,6 +1302,12 @@ pub(crate) fn spark_name(expression: &Expression) -> String {
         }
         ExprType::UnresolvedFunction(f) => function_name(&f.function_name, &f.arguments, f.is_distinct),
         ExprType::CallFunction(f) => function_name(&f.function_name, &f.arguments, false),
+        ExprType::LambdaFunction(l) => {
+            let body = l.function.as_deref().map(spark_name).unwrap_or_default();
+            let variables = vec![LAMBDA_VARIABLE_NAME; l.arguments.len()];
+            format!("lambdafunction({body}, {})", variables.join(", "))
+        }
+        ExprType::UnresolvedNamedLambdaVariable(_) => LAMBDA_VARIABLE_NAME.into(),
         _ => "expr".into(),
     }
 }
@@ -1305,8 +1320,11 @@ const UPPER_CASE_NAMES: &[&str] = &[
     "regexp", "signum", "sin", "sinh", "sqrt", "tan", "tanh",
 ];
 
+/// How Spark names every lambda variable in a generated column name.
+const LAMBDA_VARIABLE_NAME: &str = "namedlambdavariable()";
+
 fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String {
-    let args: Vec<String> = arguments
+    let mut args: Vec<String> = arguments
         .iter()
         .map(|a| match &a.expr_type {
             Some(ExprType::UnresolvedStar(s)) if s.unparsed_target.is_none() && name == "count" => "1".into(),
@@ -1314,6 +1332,10 @@ fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String
         })
         .collect();
     let lower = name.to_ascii_lowercase();
+    if matches!(lower.as_str(), "aggregate" | "reduce") && args.len() == 3 {
+        // Spark names the identity finish it adds when there is none.
+        args.push(format!("lambdafunction({LAMBDA_VARIABLE_NAME}, {LAMBDA_VARIABLE_NAME})"));
+    }
     if let Some((_, op)) = INFIX.iter().find(|(n, _)| *n == lower)
         && args.len() == 2
     {
@@ -1542,6 +1564,12 @@ pub(crate) mod semantics {
             let rewritten = node.map_expressions(|expr| {
                 let saved = preserver.save(&expr);
                 let result = expr.transform_up(|e| rewrite(e, &schema))?;
+                // A retyped array retypes the lambda variables that range over its elements.
+                let result = if result.transformed {
+                    result.transform_data(|e| e.resolve_lambda_variables(&schema))?
+                } else {
+                    result
+                };
                 Ok(result.update_data(|e| saved.restore(e)))
             })?;
             if rewritten.transformed { rewritten.map_data(|plan| plan.recompute_schema()) } else { Ok(rewritten) }

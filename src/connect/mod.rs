@@ -17,6 +17,7 @@ pub(crate) mod expr;
 pub(crate) mod generate;
 #[cfg(test)]
 mod golden;
+pub(crate) mod lambdas;
 pub(crate) mod plan;
 pub(crate) mod service;
 pub(crate) mod session;

@@ -75,7 +75,7 @@ impl<'a> Translator<'a> {
     fn resolve<R>(&self, schema: &DFSchema, f: impl FnOnce(&Resolver) -> ConnectResult<R>) -> ConnectResult<R> {
         let state = self.ctx.state();
         let plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
-        let resolver = Resolver { state: &state, schema, plans: &plans, time_zone: &self.time_zone };
+        let resolver = Resolver { state: &state, schema, plans: &plans, time_zone: &self.time_zone, variables: &[] };
         f(&resolver)
     }
 

@@ -45,7 +45,7 @@ pub(crate) async fn plan(state: &SessionState, text: &str) -> ConnectResult<Logi
 /// Plans one SQL expression (`"price * 2 AS doubled"`) against `schema`.
 pub(crate) fn expression(state: &SessionState, text: &str, schema: &DFSchema) -> ConnectResult<Expr> {
     let dialect = state.config().options().sql_parser.dialect;
-    let mut parsed = state.sql_to_expr_with_alias(text, &dialect)?;
+    let mut parsed = state.sql_to_expr_with_alias(&quote_exists_calls(text)?, &dialect)?;
     let _ = visit_expressions_mut(&mut parsed.expr, |e| {
         rewrite(e);
         ControlFlow::<()>::Continue(())
@@ -125,6 +125,12 @@ fn type_constructor(function: &sql::Function) -> Option<sql::Expr> {
     Parser::new(&SparkSqlDialect {}).try_with_sql(&text).ok()?.parse_expr().ok()
 }
 
+/// Whether a call passes a lambda (`x -> x + 1`).
+fn has_lambda(function: &sql::Function) -> bool {
+    let sql::FunctionArguments::List(list) = &function.args else { return false };
+    list.args.iter().any(|a| matches!(a, sql::FunctionArg::Unnamed(sql::FunctionArgExpr::Expr(sql::Expr::Lambda(_)))))
+}
+
 /// Spark's names for DataFusion's functions.
 const RENAMED_FUNCTIONS: &[(&str, &str)] = &[("array", "make_array"), ("explode", "unnest"), ("size", "cardinality")];
 
@@ -156,6 +162,15 @@ fn rewrite(expr: &mut sql::Expr) {
             }
             if let Some(cast) = type_constructor(function) {
                 *expr = cast;
+                return;
+            }
+            if let [sql::ObjectNamePart::Identifier(ident)] = function.name.0.as_slice()
+                && ident.value.eq_ignore_ascii_case("array_sort")
+                && has_lambda(function)
+            {
+                // DataFusion's SQL planner finds the plain array_sort(a) before a higher-order one.
+                let name = crate::functions::higher_order::ARRAY_SORT_WITH_COMPARATOR;
+                function.name = ObjectName::from(vec![Ident::new(name)]);
                 return;
             }
             if let [sql::ObjectNamePart::Identifier(ident)] = function.name.0.as_slice()
@@ -208,6 +223,10 @@ pub(crate) fn spark_sql_text(
                 out.push_str(&marker[1..]);
                 i += 1;
             }
+            _ if is_exists_call(&tokens, i) => {
+                out.push_str(EXISTS_FUNCTION);
+                i += 1;
+            }
             (Token::Number(number, long), _) if !glued_to_previous(&tokens, i) => {
                 // The tokenizer reads an upper-case L suffix itself; other suffixes come as the
                 // word that follows.
@@ -236,6 +255,33 @@ pub(crate) fn spark_sql_text(
         }
     }
     Ok(out)
+}
+
+/// `exists` as a function name the Spark dialect's parser reads as one: unquoted, it reads
+/// `EXISTS (` as the start of an `EXISTS (SELECT ...)` subquery test.
+const EXISTS_FUNCTION: &str = "`exists`";
+
+/// Whether the token at `i` is the name of a call of Spark's `exists(array, x -> ...)`: the word
+/// `exists` right before `(`, which does not open a query.
+fn is_exists_call(tokens: &[TextToken], i: usize) -> bool {
+    let Token::Word(word) = &tokens[i].token else { return false };
+    if word.quote_style.is_some() || !word.value.eq_ignore_ascii_case("exists") {
+        return false;
+    }
+    if tokens.get(i + 1).map(|t| &t.token) != Some(&Token::LParen) {
+        return false;
+    }
+    let opens = tokens[i + 2..].iter().map(|t| &t.token).find(|t| !matches!(t, Token::Whitespace(_)));
+    !matches!(opens, Some(Token::Word(w)) if w.value.eq_ignore_ascii_case("select") || w.value.eq_ignore_ascii_case("with"))
+        && !matches!(opens, Some(Token::LParen))
+}
+
+/// `text` with its calls of Spark's `exists` named so the parser reads them as calls.
+fn quote_exists_calls(text: &str) -> ConnectResult<String> {
+    let tokens = tokenize(text, &SparkSqlDialect {}).map_err(|e| ConnectError::parse(format!("{e:#}")))?;
+    Ok((0..tokens.len())
+        .map(|i| if is_exists_call(&tokens, i) { EXISTS_FUNCTION } else { &text[tokens[i].bytes.clone()] })
+        .collect())
 }
 
 /// Whether the token at `i` continues the one before it, as in `t.5` or `x.1D`, rather than

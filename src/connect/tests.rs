@@ -674,3 +674,55 @@ async fn a_null_partition_value_is_written_and_read_as_spark_does() {
     cells.sort();
     assert_eq!((names, cells), (vec!["v".into(), "p".into()], rows(&[&["1", "7"], &["2", "NULL"]])));
 }
+
+/// A PySpark lambda: `lambda x_0, ...: body` as the Connect client sends it.
+fn lambda(variables: &[&str], body: Expression) -> Expression {
+    let arguments = variables
+        .iter()
+        .map(|v| expression::UnresolvedNamedLambdaVariable { name_parts: vec![v.to_string()] })
+        .collect();
+    expression(ExprType::LambdaFunction(Box::new(expression::LambdaFunction {
+        function: Some(Box::new(body)),
+        arguments,
+    })))
+}
+
+fn variable(name: &str) -> Expression {
+    expression(ExprType::UnresolvedNamedLambdaVariable(expression::UnresolvedNamedLambdaVariable {
+        name_parts: vec![name.into()],
+    }))
+}
+
+#[tokio::test]
+async fn dataframe_lambdas_answer_and_name_as_spark() {
+    let client = LocalClient::new();
+    let input = || sql("SELECT array(1, 2, NULL, 4) AS values");
+    // df.select(transform("values", lambda x: x * 2)).show(truncate=False), as Spark 4.3 prints it.
+    let doubled = call("transform", vec![col("values"), lambda(&["x_0"], call("*", vec![variable("x_0"), lit(2)]))]);
+    let shown = client.show(select(input(), vec![doubled]), 20).await.unwrap();
+    let header = "transform(values, lambdafunction((namedlambdavariable() * 2), namedlambdavariable()))";
+    assert_eq!(shown.lines().nth(1).unwrap(), format!("|{header}|"));
+    assert!(shown.lines().nth(3).unwrap().starts_with("|[2, 4, NULL, 8] "), "{shown}");
+
+    // aggregate(values, 0, lambda acc, x: acc + coalesce(x, 0), lambda acc: acc * 10) is 70; Spark
+    // names the identity finish it adds to an aggregate without one.
+    let merge =
+        lambda(&["acc_1", "x_2"], call("+", vec![variable("acc_1"), call("coalesce", vec![variable("x_2"), lit(0)])]));
+    let finish = lambda(&["acc_3"], call("*", vec![variable("acc_3"), lit(10)]));
+    let folded = call("aggregate", vec![col("values"), lit(0), merge.clone(), finish]);
+    let (_, data_type, arrays) = column(&client.collect(select(input(), vec![alias(folded, "f")])).await.unwrap());
+    assert_eq!(data_type, DataType::Int32);
+    assert_eq!(arrays[0].as_primitive::<datafusion::arrow::datatypes::Int32Type>().value(0), 70);
+    let unfinished = call("aggregate", vec![col("values"), lit(0), merge]);
+    let (name, _, _) = column(&client.collect(select(input(), vec![unfinished])).await.unwrap());
+    assert_eq!(
+        name,
+        "aggregate(values, 0, lambdafunction((namedlambdavariable() + coalesce(namedlambdavariable(), 0)), \
+         namedlambdavariable(), namedlambdavariable()), lambdafunction(namedlambdavariable(), namedlambdavariable()))"
+    );
+
+    // exists(values, lambda x: x > 3) is true; (x, i) -> i on filter keeps the later elements.
+    let exists = call("exists", vec![col("values"), lambda(&["x_4"], call(">", vec![variable("x_4"), lit(3)]))]);
+    let (_, _, arrays) = column(&client.collect(select(input(), vec![alias(exists, "e")])).await.unwrap());
+    assert!(arrays[0].as_boolean().value(0));
+}
