@@ -795,30 +795,6 @@ impl Resolver<'_> {
                 arity(1)?;
                 cast(self.call("date_part", vec![lit("dow_iso"), args.remove(0)])?, DataType::Int32) - lit(1i32)
             }
-            "to_date" => match args.len() {
-                1 => cast(args.remove(0), DataType::Date32),
-                2 => {
-                    let format = java_format_arg(&args[1])?;
-                    self.call("to_date", vec![args.remove(0), lit(format)])?
-                }
-                _ => return Err(ConnectError::analysis("to_date() takes a column and an optional format")),
-            },
-            "to_timestamp" => {
-                let micros = |e: Expr| cast(e, DataType::Timestamp(TimeUnit::Microsecond, Some(self.time_zone.into())));
-                match args.len() {
-                    1 => micros(args.remove(0)),
-                    2 => {
-                        let format = java_format_arg(&args[1])?;
-                        micros(self.call("to_timestamp_micros", vec![args.remove(0), lit(format)])?)
-                    }
-                    _ => return Err(ConnectError::analysis("to_timestamp() takes a column and an optional format")),
-                }
-            }
-            "date_format" => {
-                arity(2)?;
-                let format = java_format_arg(&args[1])?;
-                self.call("to_char", vec![args.remove(0), lit(format)])?
-            }
             "date_add" | "dateadd" | "date_sub" => {
                 arity(2)?;
                 let days = cast(args.remove(1), DataType::Int32);
@@ -859,15 +835,6 @@ impl Resolver<'_> {
                 let month = self.call("date_trunc", vec![lit("month"), cast(args.remove(0), DataType::Date32)])?;
                 let next = month + lit(ScalarValue::IntervalMonthDayNano(Some(IntervalMonthDayNano::new(1, 0, 0))));
                 cast(cast(cast(next, DataType::Date32), DataType::Int32) - lit(1i32), DataType::Date32)
-            }
-            "unix_timestamp" if args.len() == 1 => {
-                let ts = cast(args.remove(0), DataType::Timestamp(TimeUnit::Second, Some(self.time_zone.into())));
-                cast(ts, DataType::Int64)
-            }
-            "from_unixtime" if args.len() == 1 => {
-                let seconds = cast(args.remove(0), DataType::Int64);
-                let ts = cast(seconds, DataType::Timestamp(TimeUnit::Second, Some(self.time_zone.into())));
-                self.call("to_char", vec![ts, lit("%Y-%m-%d %H:%M:%S")])?
             }
             // Arrays and structs.
             "array" => self.call("make_array", args)?,
@@ -1055,66 +1022,6 @@ fn cast(expr: Expr, to: DataType) -> Expr {
 /// `base.a.b` for struct fields.
 fn nested(base: Expr, fields: &[String]) -> Expr {
     fields.iter().fold(base, |expr, field| datafusion::functions::core::expr_fn::get_field(expr, field.as_str()))
-}
-
-fn java_format_arg(expr: &Expr) -> ConnectResult<String> {
-    match expr {
-        Expr::Literal(ScalarValue::Utf8(Some(format)), _) => Ok(java_date_format(format)),
-        _ => Err(ConnectError::unsupported("date formats that are not literals")),
-    }
-}
-
-/// Spark's (Java's) date pattern → chrono's strftime pattern.
-pub(crate) fn java_date_format(pattern: &str) -> String {
-    let mut out = String::new();
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\'' {
-            i += 1;
-            while i < chars.len() && chars[i] != '\'' {
-                out.push(chars[i]);
-                i += 1;
-            }
-            i += 1;
-            continue;
-        }
-        let mut run = 1;
-        while i + run < chars.len() && chars[i + run] == c {
-            run += 1;
-        }
-        let piece = match (c, run) {
-            ('y', 2) => "%y".to_string(),
-            ('y', _) => "%Y".to_string(),
-            ('M', 1) => "%-m".to_string(),
-            ('M', 2) => "%m".to_string(),
-            ('M', 3) => "%b".to_string(),
-            ('M', _) => "%B".to_string(),
-            ('d', 1) => "%-d".to_string(),
-            ('d', _) => "%d".to_string(),
-            ('H', 1) => "%-H".to_string(),
-            ('H', _) => "%H".to_string(),
-            ('h', _) => "%I".to_string(),
-            ('m', 1) => "%-M".to_string(),
-            ('m', _) => "%M".to_string(),
-            ('s', 1) => "%-S".to_string(),
-            ('s', _) => "%S".to_string(),
-            ('S', n) => format!("%{}f", n.min(9)),
-            ('a', _) => "%p".to_string(),
-            ('E', 1..=3) => "%a".to_string(),
-            ('E', _) => "%A".to_string(),
-            ('D', _) => "%j".to_string(),
-            ('Z', _) | ('x', _) => "%z".to_string(),
-            ('X', _) => "%:z".to_string(),
-            ('z', _) | ('V', _) => "%Z".to_string(),
-            ('%', _) => "%%".repeat(run),
-            (other, n) => other.to_string().repeat(n),
-        };
-        out.push_str(&piece);
-        i += run;
-    }
-    out
 }
 
 /// A literal's value.
@@ -1591,13 +1498,6 @@ mod tests {
         assert_eq!(name_parts("a.b"), vec!["a", "b"]);
         assert_eq!(name_parts("`a.b`.c"), vec!["a.b", "c"]);
         assert_eq!(name_parts("`we``ird`"), vec!["we`ird"]);
-    }
-
-    #[test]
-    fn java_date_patterns_become_chrono() {
-        assert_eq!(java_date_format("yyyy-MM-dd"), "%Y-%m-%d");
-        assert_eq!(java_date_format("dd/MM/yyyy HH:mm:ss"), "%d/%m/%Y %H:%M:%S");
-        assert_eq!(java_date_format("yyyy-MM-dd'T'HH:mm"), "%Y-%m-%dT%H:%M");
     }
 
     #[test]

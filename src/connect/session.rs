@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
+use datafusion::execution::FunctionRegistry;
 use datafusion::prelude::SessionContext;
 use prost::Message;
 use spark_connect_proto::ExecutePlanResponse;
@@ -130,8 +131,25 @@ impl Session {
             let options = crate::s3::s3_options(state.config());
             self.stores.update(options);
         }
+        self.mirror_into_datafusion(key, value)?;
+        self.conf().insert(key.to_string(), value.to_string());
+        Ok(())
+    }
+
+    /// The Spark settings DataFusion's planning and functions read, copied into its options.
+    fn mirror_into_datafusion(&self, key: &str, value: &str) -> ConnectResult<()> {
         if key == "spark.sql.session.timeZone" {
-            self.ctx.state_ref().write().config_mut().options_mut().set("datafusion.execution.time_zone", value)?;
+            let state_ref = self.ctx.state_ref();
+            let mut state = state_ref.write();
+            state.config_mut().options_mut().set("datafusion.execution.time_zone", value)?;
+            // Functions that type their results in the session zone take the new one, as
+            // DataFusion's own SET does.
+            let options = state.config().options().clone();
+            let updated: Vec<_> =
+                state.scalar_functions().values().filter_map(|f| f.inner().with_updated_config(&options)).collect();
+            for function in updated {
+                state.register_udf(Arc::new(function))?;
+            }
         }
         if key == "spark.sql.ansi.enabled" {
             let enabled = value.trim().eq_ignore_ascii_case("true");
@@ -139,12 +157,16 @@ impl Session {
             let mut state = state_ref.write();
             state.config_mut().options_mut().execution.enable_ansi_mode = enabled;
         }
-        self.conf().insert(key.to_string(), value.to_string());
         Ok(())
     }
 
+    /// Removes a key; one DataFusion mirrors goes back to its client default.
     pub(crate) fn unset(&self, key: &str) {
         self.conf().remove(key);
+        if let Some((_, default)) = CLIENT_DEFAULTS.iter().find(|(k, _)| *k == key) {
+            // The defaults are valid values: mirroring them cannot fail.
+            let _ = self.mirror_into_datafusion(key, default);
+        }
     }
 
     pub(crate) fn is_modifiable(&self, key: &str) -> bool {

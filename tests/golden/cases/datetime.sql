@@ -117,3 +117,60 @@ SELECT TIMESTAMP '2024-02-03 10:45:11' > '2024-02-03' AS a, DATE '2024-02-03' = 
 
 -- name: date_group_by_month
 SELECT date_format(d, 'yyyy-MM') AS month, count(*) AS n FROM (VALUES (DATE '2024-01-05'), (DATE '2024-01-20'), (DATE '2024-02-01')) AS t(d) GROUP BY date_format(d, 'yyyy-MM') ORDER BY month;
+
+-- name: to_timestamp_invalid_raises
+SELECT to_timestamp('malformed') AS v;
+
+-- name: to_timestamp_pattern_mismatch_raises
+SELECT to_timestamp('2024-02-03', 'dd/MM/yyyy') AS v;
+
+-- name: try_to_timestamp_and_date
+SELECT try_to_timestamp('bad') AS a, try_to_timestamp('2024-02-03', 'dd/MM/yyyy') AS b, try_to_timestamp('1997-02-28 10:30:00', 'yyyy-MM-dd HH:mm:ss') AS c, try_to_date('bad') AS d, try_to_date('03/02/2024', 'dd/MM/yyyy') AS e;
+
+-- name: to_timestamp_offset_and_defaults
+SELECT to_timestamp('2024-02-03 10:45:11+01:00', 'yyyy-MM-dd HH:mm:ssXXX') AS a, to_timestamp('10:45', 'HH:mm') AS b, to_timestamp('2024', 'yyyy') AS c, to_timestamp('2024-02-03 10:45:11.12', 'yyyy-MM-dd HH:mm:ss.SSS') AS d;
+
+-- name: to_timestamp_ltz_ntz
+SELECT to_timestamp_ltz('2016-12-31', 'yyyy-MM-dd') AS a, to_timestamp_ntz('2015-04-08 12:12:12') AS b, to_timestamp_ntz('2016-12-31', 'yyyy-MM-dd') AS c, to_timestamp_ltz('2015-04-08 12:12:12') AS d;
+
+-- name: to_unix_timestamp
+SELECT to_unix_timestamp('2015-04-08', 'yyyy-MM-dd') AS a, to_unix_timestamp('2015-04-08 12:12:12') AS b, unix_timestamp(DATE '2024-02-03') AS c;
+
+-- name: unix_timestamp_invalid_raises
+SELECT unix_timestamp('2015-04-08', 'yyyy-MM-dd HH:mm:ss') AS v;
+
+-- name: from_unixtime_fraction
+SELECT from_unixtime(1706957111, 'yyyy-MM-dd HH:mm:ss.SSS') AS a, from_unixtime(CAST(-1 AS BIGINT)) AS b;
+
+-- name: date_format_fields
+SELECT date_format(TIMESTAMP '2024-02-03 10:45:11.123456', 'y yyy D DDD K k S SS SSSS SSSSSS') AS a, date_format(TIMESTAMP '2024-02-03 10:45:11', 'X XXX x xx Z ZZZZ ZZZZZ O') AS b, date_format(TIMESTAMP '2024-02-03 10:45:11', 'yyyy''T''HH') AS c;
+
+-- name: date_format_week_based_raises
+SELECT date_format(TIMESTAMP '2024-02-03 10:45:11', 'YYYY') AS v;
+
+-- name: to_char_datetime
+SELECT to_char(DATE '2024-02-03', 'yyyy/MM/dd') AS a, to_varchar(TIMESTAMP '2024-02-03 10:00:00', 'HH') AS b;
+
+-- name: epoch_fractions
+SELECT timestamp_seconds(1.5) AS s, timestamp_millis(1) AS ms, timestamp_micros(1) AS us, timestamp_seconds(CAST(1.5 AS DOUBLE)) AS d, date_from_unix_date(-1) AS neg;
+
+-- name: make_timestamp_variants
+SELECT make_timestamp(2014, 12, 28, 6, 30, 45.887, 'CET') AS cet, make_timestamp_ntz(2014, 12, 28, 6, 30, 45.887) AS ntz, make_timestamp_ltz(2014, 12, 28, 6, 30, 45.887) AS ltz, make_timestamp(2014, 12, 28, 6, 30, 60) AS sixty;
+
+-- name: try_make_timestamp_invalid
+SELECT try_make_timestamp(2014, 13, 28, 6, 30, 45) AS a, try_make_timestamp_ntz(2014, 13, 28, 6, 30, 45) AS b, try_make_timestamp_ltz(2014, 12, 28, 6, 30, 60.5) AS c, try_make_timestamp(2014, 2, 30, 6, 30, 45) AS d;
+
+-- name: make_timestamp_invalid_raises
+SELECT make_timestamp(2014, 13, 28, 6, 30, 45) AS v;
+
+-- name: make_timestamp_fraction_raises
+SELECT make_timestamp(2014, 12, 28, 6, 30, 60.5) AS v;
+
+-- name: convert_timezone
+SELECT convert_timezone('Asia/Hong_Kong', 'America/Los_Angeles', '2015-04-08 15:00:00') AS a, convert_timezone('Asia/Hong_Kong', '2015-04-08 00:00:00') AS b;
+
+-- name: months_between_rounding
+SELECT months_between('1997-02-28 10:30:00', '1996-10-30') AS a, months_between('1997-02-28 10:30:00', '1996-10-30', false) AS b, months_between('1996-10-30', '1997-02-28 10:30:00') AS c;
+
+-- name: from_to_utc_short_ids
+SELECT from_utc_timestamp('1997-02-28 10:30:00', 'PST') AS a, to_utc_timestamp('1997-02-28 10:30:00', 'JST') AS b;
