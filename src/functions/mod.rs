@@ -12,6 +12,7 @@
 
 use datafusion::execution::SessionStateBuilder;
 
+mod aggregates;
 mod rewrites;
 mod try_arithmetic;
 
@@ -32,6 +33,30 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
     "current_database",
     "current_schema",
     "current_catalog",
+    // aggregates/
+    "every",
+    "some",
+    "any",
+    "variance",
+    "std",
+    "approx_count_distinct",
+    "listagg",
+    "string_agg",
+    "skewness",
+    "kurtosis",
+    "percentile",
+    "median",
+    "percentile_approx",
+    "approx_percentile",
+    "first",
+    "last",
+    "any_value",
+    "max_by",
+    "min_by",
+    "mode",
+    "count_if",
+    "product",
+    "try_avg",
 ];
 
 /// DataFusion functions kept under their name although `datafusion-spark` has one too, and why.
@@ -78,6 +103,7 @@ pub(crate) fn with_spark_functions(mut builder: SessionStateBuilder) -> SessionS
     let scalars = builder.scalar_functions().get_or_insert_with(Vec::new);
     scalars.extend(try_arithmetic::functions());
     scalars.extend(rewrites::functions());
+    builder.aggregate_functions().get_or_insert_with(Vec::new).extend(aggregates::functions());
     builder
 }
 
@@ -111,9 +137,14 @@ mod tests {
     fn every_hand_written_function_is_registered_and_none_shadows_datafusion_spark() {
         let state = context().state();
         for name in HAND_WRITTEN {
-            assert!(state.scalar_functions().contains_key(*name), "{name} is not registered");
+            let registered =
+                state.scalar_functions().contains_key(*name) || state.aggregate_functions().contains_key(*name);
+            assert!(registered, "{name} is not registered");
+            let spark = datafusion_spark::all_default_scalar_functions().into_iter().map(|f| f.name().to_string());
+            let spark_aggregates =
+                datafusion_spark::all_default_aggregate_functions().into_iter().map(|f| f.name().to_string());
             assert!(
-                !datafusion_spark::all_default_scalar_functions().iter().any(|f| f.name() == *name),
+                !spark.chain(spark_aggregates).any(|f| f == *name),
                 "datafusion-spark now has {name}: use its version and drop ours"
             );
         }
@@ -121,8 +152,9 @@ mod tests {
 
     #[test]
     fn the_hand_written_list_names_every_hand_written_function() {
-        let written: Vec<String> =
+        let mut written: Vec<String> =
             try_arithmetic::functions().iter().chain(&rewrites::functions()).map(|f| f.name().to_string()).collect();
+        written.extend(aggregates::spark_names());
         let mut listed: Vec<String> = HAND_WRITTEN.iter().map(|n| n.to_string()).collect();
         let mut sorted = written.clone();
         sorted.sort();
