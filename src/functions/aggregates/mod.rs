@@ -44,6 +44,7 @@ pub(super) fn functions() -> Vec<Arc<AggregateUDF>> {
 
 /// The Spark names [`functions`] answers to: the names and aliases of the aggregates written
 /// here, and only the aliases of DataFusion's (whose own names are not Spark's doing).
+#[cfg(test)]
 pub(super) fn spark_names() -> Vec<String> {
     let datafusion: Vec<String> = datafusion::functions_aggregate::all_default_aggregate_functions()
         .iter()
@@ -59,6 +60,7 @@ pub(super) fn spark_names() -> Vec<String> {
 /// DataFusion aggregates this module replaces under the same name, with Spark's answer:
 /// `median` is Spark's interpolated double (DataFusion's keeps the input type), `string_agg`
 /// takes Spark's optional delimiter, `any_value` its `ignorenulls`.
+#[cfg(test)]
 const OVERRIDDEN: &[&str] = &["median", "string_agg", "any_value"];
 
 /// The value of argument `index` when it is a literal (Spark's constant arguments: a percentage,

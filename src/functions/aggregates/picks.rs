@@ -117,7 +117,10 @@ impl AggregateUDFImpl for Picking {
                     Some(k) => match k.cast_to(&DataType::Int64)? {
                         ScalarValue::Int64(Some(k)) if (1..=100_000).contains(&k) => Some(k as usize),
                         other => {
-                            return plan_err!("{}: k must be an integer between 1 and 100000, not {other}", self.name());
+                            return plan_err!(
+                                "{}: k must be an integer between 1 and 100000, not {other}",
+                                self.name()
+                            );
                         }
                     },
                     None => return plan_err!("{}: k must be a literal", self.name()),

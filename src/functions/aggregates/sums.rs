@@ -87,7 +87,7 @@ impl AggregateUDFImpl for Sum {
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         match (self.kind, arg_types) {
-            (Summing::CountIf, [t]) if matches!(t, DataType::Boolean | DataType::Null) => Ok(vec![DataType::Boolean]),
+            (Summing::CountIf, [DataType::Boolean | DataType::Null]) => Ok(vec![DataType::Boolean]),
             (Summing::CountIf, _) => plan_err!("count_if takes one boolean argument, not {arg_types:?}"),
             (Summing::Product, _) => as_doubles("product", arg_types),
             (Summing::TryAvg, [t]) => {
