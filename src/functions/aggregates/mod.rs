@@ -48,7 +48,7 @@ pub(super) fn functions() -> Vec<Arc<AggregateUDF>> {
 pub(super) fn spark_names() -> Vec<String> {
     let datafusion: Vec<String> = datafusion::functions_aggregate::all_default_aggregate_functions()
         .iter()
-        .map(|f| f.name().to_string())
+        .flat_map(|f| std::iter::once(f.name().to_string()).chain(f.aliases().iter().cloned()))
         .collect();
     functions()
         .iter()
