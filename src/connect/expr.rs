@@ -503,6 +503,10 @@ impl Resolver<'_> {
             return Ok(generator.call(args));
         }
         if crate::functions::prefers_registered(&lower) {
+            // Aggregates keep the DISTINCT of `listagg_distinct` and `count_distinct`-like calls.
+            if self.state.udaf(&lower).is_ok() {
+                return self.aggregate(&lower, args, distinct, None);
+            }
             return self.call(&lower, args);
         }
         let arity = |n: usize| -> ConnectResult<()> {
@@ -867,35 +871,23 @@ impl Resolver<'_> {
                 let counted = if args.len() == 1 { args.remove(0) } else { self.all_set(args)? };
                 self.aggregate("count", vec![counted], distinct || lower != "count", None)?
             }
-            "sum" | "min" | "max" | "avg" | "median" | "bool_and" | "bool_or" | "corr" | "covar_samp" | "covar_pop"
+            "sum" | "min" | "max" | "avg" | "bool_and" | "bool_or" | "corr" | "covar_samp" | "covar_pop"
             | "var_pop" | "stddev_pop" | "approx_distinct" => self.aggregate(&lower, args, distinct, None)?,
             "mean" => self.aggregate("avg", args, distinct, None)?,
             "sum_distinct" | "sumdistinct" => self.aggregate("sum", args, true, None)?,
-            "stddev" | "stddev_samp" | "std" => self.aggregate("stddev", args, distinct, None)?,
-            "variance" | "var_samp" => self.aggregate("var_samp", args, distinct, None)?,
-            "every" => self.aggregate("bool_and", args, distinct, None)?,
-            "some" | "any" => self.aggregate("bool_or", args, distinct, None)?,
-            "approx_count_distinct" => {
-                args.truncate(1);
-                cast(self.aggregate("approx_distinct", args, false, None)?, DataType::Int64)
-            }
+            "stddev" | "stddev_samp" => self.aggregate("stddev", args, distinct, None)?,
+            "var_samp" => self.aggregate("var_samp", args, distinct, None)?,
             "collect_list" | "collect_set" | "array_agg" => {
                 // Spark leaves NULLs out of collected lists.
                 arity(1)?;
                 let value = args[0].clone();
                 self.aggregate("array_agg", args, distinct || lower == "collect_set", Some(value.is_not_null()))?
             }
-            "first" | "first_value" | "last" | "last_value" | "any_value" => {
+            "first_value" | "last_value" => {
                 let ignore_nulls = matches!(args.get(1), Some(Expr::Literal(ScalarValue::Boolean(Some(true)), _)));
                 args.truncate(1);
-                let function = if lower.starts_with("last") { "last_value" } else { "first_value" };
-                let filter =
-                    if ignore_nulls || lower == "any_value" { Some(args[0].clone().is_not_null()) } else { None };
-                self.aggregate(function, args, false, filter)?
-            }
-            "percentile_approx" | "approx_percentile" => {
-                args.truncate(2);
-                self.aggregate("approx_percentile_cont", args, false, None)?
+                let filter = if ignore_nulls { Some(args[0].clone().is_not_null()) } else { None };
+                self.aggregate(&lower, args, false, filter)?
             }
             // Window functions.
             "row_number" | "rank" | "dense_rank" | "percent_rank" | "cume_dist" | "ntile" | "nth_value" | "lag"
@@ -1280,6 +1272,17 @@ fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String
             text
         }
         ("count_distinct", _) => format!("count(DISTINCT {})", args.join(", ")),
+        // Spark leaves the ignorenulls flag, approx_count_distinct's rsd and mode's
+        // deterministic flag out of the name; a deterministic mode is named as the ordered-set
+        // aggregate Spark rewrites it to.
+        ("first" | "last" | "first_value" | "last_value" | "any_value" | "approx_count_distinct", [a, ..]) => {
+            format!("{lower}({a})")
+        }
+        ("mode", [a, deterministic]) if deterministic == "true" => format!("mode() WITHIN GROUP (ORDER BY {a} DESC)"),
+        ("mode", [a, ..]) => format!("mode({a})"),
+        ("listagg" | "string_agg", [a]) => {
+            format!("{lower}({}{a}, NULL)", if distinct { "DISTINCT " } else { "" })
+        }
         ("mean", _) => format!("avg({})", args.join(", ")),
         ("negative", [a]) => format!("negative({a})"),
         ("positive", [a]) => format!("(+ {a})"),

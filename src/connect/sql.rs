@@ -160,6 +160,7 @@ fn rewrite(expr: &mut sql::Expr) {
             if several_argument_count(function).is_some() {
                 return;
             }
+            within_group_as_argument_order(function);
             if let Some(cast) = type_constructor(function) {
                 *expr = cast;
                 return;
@@ -181,6 +182,20 @@ fn rewrite(expr: &mut sql::Expr) {
             }
         }
         _ => {}
+    }
+}
+
+/// `listagg(x, d) WITHIN GROUP (ORDER BY k)` (and `string_agg`) orders the joined values; in
+/// DataFusion that is `listagg(x, d ORDER BY k)` (its WITHIN GROUP is for ordered-set aggregates,
+/// which take the ordering as their first argument).
+fn within_group_as_argument_order(function: &mut sql::Function) {
+    let [sql::ObjectNamePart::Identifier(name)] = function.name.0.as_slice() else { return };
+    let joins = ["listagg", "string_agg"].iter().any(|n| name.value.eq_ignore_ascii_case(n));
+    if !joins || function.within_group.is_empty() {
+        return;
+    }
+    if let sql::FunctionArguments::List(list) = &mut function.args {
+        list.clauses.push(sql::FunctionArgumentClause::OrderBy(std::mem::take(&mut function.within_group)));
     }
 }
 

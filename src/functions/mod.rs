@@ -12,6 +12,7 @@
 
 use datafusion::execution::SessionStateBuilder;
 
+mod aggregates;
 mod datetime;
 pub(crate) mod higher_order;
 mod math;
@@ -86,6 +87,30 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
     "try_to_number",
     "from_utc_timestamp",
     "to_utc_timestamp",
+    // aggregates/
+    "every",
+    "some",
+    "any",
+    "variance",
+    "std",
+    "approx_count_distinct",
+    "listagg",
+    "string_agg",
+    "skewness",
+    "kurtosis",
+    "percentile",
+    "median",
+    "percentile_approx",
+    "approx_percentile",
+    "first",
+    "last",
+    "any_value",
+    "max_by",
+    "min_by",
+    "mode",
+    "count_if",
+    "product",
+    "try_avg",
 ];
 
 /// `datafusion-spark` functions minispark replaces with its own (in [`HAND_WRITTEN`]), and why.
@@ -142,6 +167,7 @@ pub(crate) fn with_spark_functions(mut builder: SessionStateBuilder) -> SessionS
     scalars.extend(math::functions());
     scalars.extend(datetime::functions());
     builder.higher_order_functions().get_or_insert_with(Vec::new).extend(higher_order::functions());
+    builder.aggregate_functions().get_or_insert_with(Vec::new).extend(aggregates::functions());
     builder
 }
 
@@ -175,13 +201,15 @@ mod tests {
     fn every_hand_written_function_is_registered_and_only_the_replaced_ones_shadow_datafusion_spark() {
         let state = context().state();
         for name in HAND_WRITTEN {
+            let registered = state.scalar_functions().contains_key(*name)
+                || state.aggregate_functions().contains_key(*name)
+                || state.higher_order_functions().contains_key(*name);
+            assert!(registered, "{name} is not registered");
+            let spark = datafusion_spark::all_default_scalar_functions().into_iter().map(|f| f.name().to_string());
+            let spark_aggregates =
+                datafusion_spark::all_default_aggregate_functions().into_iter().map(|f| f.name().to_string());
             assert!(
-                state.scalar_functions().contains_key(*name) || state.higher_order_functions().contains_key(*name),
-                "{name} is not registered"
-            );
-            assert!(
-                REPLACED_FROM_DATAFUSION_SPARK.contains(name)
-                    || !datafusion_spark::all_default_scalar_functions().iter().any(|f| f.name() == *name),
+                REPLACED_FROM_DATAFUSION_SPARK.contains(name) || !spark.chain(spark_aggregates).any(|f| f == *name),
                 "datafusion-spark now has {name}: use its version and drop ours"
             );
         }
@@ -191,7 +219,8 @@ mod tests {
     fn the_hand_written_list_names_every_hand_written_function() {
         let scalars = try_arithmetic::functions().into_iter().chain(rewrites::functions()).chain(math::functions()).chain(datetime::functions());
         let higher_order = higher_order::functions().into_iter().map(|f| f.name().to_string());
-        let written: Vec<String> = scalars.map(|f| f.name().to_string()).chain(higher_order).collect();
+        let mut written: Vec<String> = scalars.map(|f| f.name().to_string()).chain(higher_order).collect();
+        written.extend(aggregates::spark_names());
         let mut listed: Vec<String> = HAND_WRITTEN.iter().map(|n| n.to_string()).collect();
         let mut sorted = written.clone();
         sorted.sort();

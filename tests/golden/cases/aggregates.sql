@@ -101,3 +101,33 @@ SELECT count(*) FILTER (WHERE v > 1) AS n, sum(v) FILTER (WHERE v < 3) AS s FROM
 
 -- name: sum_of_expression
 SELECT sum(price * qty) AS total FROM (VALUES (9.99, 3), (0.10, 7)) AS t(price, qty);
+
+-- name: percentile_frequency_and_array
+SELECT percentile(v, 0.5, f) AS p, percentile(v, array(0, 1), f) AS ps FROM (VALUES (1, 1), (2, 3), (10, 0), (4, NULL)) AS t(v, f);
+
+-- name: percentile_approx_types
+SELECT percentile_approx(d, 0.5) AS dm, percentile_approx(x, 0.5) AS xm, approx_percentile(x, array(0.1, 0.9), 100) AS xs FROM (VALUES (DATE '2024-01-01', 1.5D), (DATE '2024-03-01', NULL), (DATE '2024-02-01', 2.5D)) AS t(d, x);
+
+-- name: max_by_min_by_ties_and_k
+SELECT max_by(x, y) AS top, min_by(x, y) AS bottom FROM (VALUES ('a', 1), ('b', 1), ('c', 0), ('d', 0), ('e', NULL)) AS t(x, y);
+
+-- name: max_by_min_by_k
+SELECT max_by(x, y, 2) AS top2, min_by(x, y, 3) AS bottom3 FROM (VALUES ('a', 10), ('b', 50), ('c', 20), ('d', 40), ('e', NULL), (NULL, 30)) AS t(x, y);
+
+-- name: mode_grouped
+SELECT k, mode(v) AS m, mode(v, true) AS md FROM (VALUES ('a', 1), ('a', 2), ('a', 2), ('b', 3), ('b', NULL)) AS t(k, v) GROUP BY k ORDER BY k;
+
+-- name: skewness_kurtosis_constant
+SELECT skewness(v) AS s, kurtosis(v) AS k FROM (VALUES (1), (1), (1)) AS t(v);
+
+-- name: try_avg_types
+SELECT try_avg(i) AS ai, try_avg(d) AS ad, try_avg(CAST(i AS DECIMAL(10,2))) AS adec FROM (VALUES (1, 10.0D), (2, 30.0D), (NULL, 5.0D)) AS t(i, d);
+
+-- name: first_last_plain
+SELECT first(v) AS f, last(v) AS l, any_value(v, true) AS a FROM (VALUES (NULL), (2), (3), (NULL)) AS t(v);
+
+-- name: listagg_distinct_default_delimiter
+SELECT listagg(DISTINCT k) WITHIN GROUP (ORDER BY k) AS joined FROM (VALUES ('b'), ('a'), ('b'), (NULL)) AS t(k);
+
+-- name: count_if_grouped
+SELECT k, count_if(v > 1) AS n FROM (VALUES ('a', 1), ('a', 2), ('b', NULL)) AS t(k, v) GROUP BY k ORDER BY k;
