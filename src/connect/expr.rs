@@ -1217,6 +1217,8 @@ fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String
         })
         .collect();
     let lower = name.to_ascii_lowercase();
+    let mut args = args;
+    args.extend(crate::functions::implied_arguments(&lower, args.len()).iter().map(|a| a.to_string()));
     if let Some((_, op)) = INFIX.iter().find(|(n, _)| *n == lower)
         && args.len() == 2
     {

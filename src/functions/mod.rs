@@ -13,7 +13,10 @@
 use datafusion::execution::SessionStateBuilder;
 
 mod rewrites;
+mod sketches;
 mod try_arithmetic;
+
+pub(crate) use sketches::implied_arguments;
 
 /// Functions minispark writes itself because neither DataFusion nor `datafusion-spark` 55 has
 /// them (the list the issue notes report).
@@ -32,6 +35,63 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
     "current_database",
     "current_schema",
     "current_catalog",
+    // sketches/: Apache DataSketches' HLL, Theta, Tuple and KLL sketches
+    "hll_sketch_agg",
+    "hll_union_agg",
+    "hll_sketch_estimate",
+    "hll_union",
+    "theta_sketch_agg",
+    "theta_union_agg",
+    "theta_intersection_agg",
+    "theta_sketch_estimate",
+    "theta_union",
+    "theta_intersection",
+    "theta_difference",
+    "kll_sketch_agg_bigint",
+    "kll_merge_agg_bigint",
+    "kll_sketch_agg_float",
+    "kll_merge_agg_float",
+    "kll_sketch_agg_double",
+    "kll_merge_agg_double",
+    "kll_sketch_get_n_bigint",
+    "kll_sketch_merge_bigint",
+    "kll_sketch_to_string_bigint",
+    "kll_sketch_get_quantile_bigint",
+    "kll_sketch_get_rank_bigint",
+    "kll_sketch_get_n_float",
+    "kll_sketch_merge_float",
+    "kll_sketch_to_string_float",
+    "kll_sketch_get_quantile_float",
+    "kll_sketch_get_rank_float",
+    "kll_sketch_get_n_double",
+    "kll_sketch_merge_double",
+    "kll_sketch_to_string_double",
+    "kll_sketch_get_quantile_double",
+    "kll_sketch_get_rank_double",
+    "tuple_sketch_agg_double",
+    "tuple_sketch_agg_integer",
+    "tuple_union_agg_double",
+    "tuple_union_agg_integer",
+    "tuple_intersection_agg_double",
+    "tuple_intersection_agg_integer",
+    "tuple_sketch_estimate_double",
+    "tuple_sketch_estimate_integer",
+    "tuple_sketch_theta_double",
+    "tuple_sketch_theta_integer",
+    "tuple_sketch_summary_double",
+    "tuple_sketch_summary_integer",
+    "tuple_union_double",
+    "tuple_union_integer",
+    "tuple_union_theta_double",
+    "tuple_union_theta_integer",
+    "tuple_intersection_double",
+    "tuple_intersection_integer",
+    "tuple_intersection_theta_double",
+    "tuple_intersection_theta_integer",
+    "tuple_difference_double",
+    "tuple_difference_integer",
+    "tuple_difference_theta_double",
+    "tuple_difference_theta_integer",
 ];
 
 /// DataFusion functions kept under their name although `datafusion-spark` has one too, and why.
@@ -78,6 +138,8 @@ pub(crate) fn with_spark_functions(mut builder: SessionStateBuilder) -> SessionS
     let scalars = builder.scalar_functions().get_or_insert_with(Vec::new);
     scalars.extend(try_arithmetic::functions());
     scalars.extend(rewrites::functions());
+    scalars.extend(sketches::scalars());
+    builder.aggregate_functions().get_or_insert_with(Vec::new).extend(sketches::aggregates());
     builder
 }
 
@@ -110,19 +172,23 @@ mod tests {
     #[test]
     fn every_hand_written_function_is_registered_and_none_shadows_datafusion_spark() {
         let state = context().state();
+        let spark_has = |name: &str| {
+            datafusion_spark::all_default_scalar_functions().iter().any(|f| f.name() == name)
+                || datafusion_spark::all_default_aggregate_functions().iter().any(|f| f.name() == name)
+        };
         for name in HAND_WRITTEN {
-            assert!(state.scalar_functions().contains_key(*name), "{name} is not registered");
-            assert!(
-                !datafusion_spark::all_default_scalar_functions().iter().any(|f| f.name() == *name),
-                "datafusion-spark now has {name}: use its version and drop ours"
-            );
+            let registered =
+                state.scalar_functions().contains_key(*name) || state.aggregate_functions().contains_key(*name);
+            assert!(registered, "{name} is not registered");
+            assert!(!spark_has(name), "datafusion-spark now has {name}: use its version and drop ours");
         }
     }
 
     #[test]
     fn the_hand_written_list_names_every_hand_written_function() {
-        let written: Vec<String> =
-            try_arithmetic::functions().iter().chain(&rewrites::functions()).map(|f| f.name().to_string()).collect();
+        let scalars = try_arithmetic::functions().into_iter().chain(rewrites::functions()).chain(sketches::scalars());
+        let aggregates = sketches::aggregates().into_iter().map(|f| f.name().to_string());
+        let written: Vec<String> = scalars.map(|f| f.name().to_string()).chain(aggregates).collect();
         let mut listed: Vec<String> = HAND_WRITTEN.iter().map(|n| n.to_string()).collect();
         let mut sorted = written.clone();
         sorted.sort();
