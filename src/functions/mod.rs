@@ -178,6 +178,7 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
 /// - `from_utc_timestamp`, `to_utc_timestamp`: `datafusion-spark`'s type text input as
 ///   `timestamp_ntz` where Spark answers a `timestamp`, and do not know the short zone ids
 ///   Spark takes from Java (`PST`, `JST`).
+#[cfg(test)]
 const REPLACED_FROM_DATAFUSION_SPARK: &[&str] = &["from_utc_timestamp", "to_utc_timestamp"];
 
 /// DataFusion functions kept under their name although `datafusion-spark` has one too, and why.
