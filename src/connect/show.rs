@@ -32,7 +32,7 @@ pub(crate) fn java_double(value: f64) -> String {
     }
 }
 
-fn java_float(value: f32) -> String {
+pub(crate) fn java_float(value: f32) -> String {
     // Shortest digits of the f32 itself, not of its f64 widening (0.1f prints as 0.1).
     let shortest: f64 = format!("{value}").parse().unwrap_or(value as f64);
     java_double(shortest)
