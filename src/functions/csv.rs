@@ -151,7 +151,7 @@ pub(super) fn to_csv(array: &ArrayRef, row: usize, options: &Options) -> Result<
         if i > 0 {
             out.push(separator);
         }
-        if column.is_null(row) {
+        if formats::null_at(column, row) {
             continue;
         }
         let text = field_text(column, row, options)?;

@@ -82,6 +82,12 @@ pub(super) fn strings(array: &ArrayRef) -> Result<StringArray> {
     Ok(cast(array, &DataType::Utf8)?.as_string::<i32>().clone())
 }
 
+/// Whether row `row` of `array` is NULL, also for arrays of the NULL type (`named_struct('a', NULL)`),
+/// which have no null buffer.
+pub(super) fn null_at(array: &ArrayRef, row: usize) -> bool {
+    array.logical_nulls().is_some_and(|nulls| nulls.is_null(row))
+}
+
 /// The error FAILFAST raises for a malformed record.
 pub(super) fn malformed(record: &str, cause: &str) -> DataFusionError {
     DataFusionError::Execution(format!(
@@ -319,11 +325,12 @@ impl Kind {
         }
     }
 
-    /// The index of the options argument.
-    fn options_index(self) -> usize {
+    /// The index of the options argument, for the functions that take one.
+    fn options_index(self) -> Option<usize> {
         match self {
-            Kind::FromJson | Kind::FromCsv => 2,
-            _ => 1,
+            Kind::FromJson | Kind::FromCsv => Some(2),
+            Kind::ToJson | Kind::ToCsv | Kind::SchemaOfJson | Kind::SchemaOfCsv => Some(1),
+            Kind::GetJsonObject | Kind::JsonArrayLength | Kind::JsonObjectKeys => None,
         }
     }
 }
@@ -343,7 +350,7 @@ impl TextFunction {
     }
 
     fn options(&self, args: &[ColumnarValue]) -> Result<Options> {
-        Options::from_argument(self.kind.name(), args.get(self.kind.options_index()))
+        Options::from_argument(self.kind.name(), self.kind.options_index().and_then(|i| args.get(i)))
     }
 }
 

@@ -826,7 +826,7 @@ impl Writer<'_> {
     }
 
     fn value(&self, array: &ArrayRef, row: usize, out: &mut String) -> Result<()> {
-        if array.is_null(row) {
+        if formats::null_at(array, row) {
             out.push_str("null");
             return Ok(());
         }
@@ -882,7 +882,7 @@ impl Writer<'_> {
                 out.push('{');
                 let mut first = true;
                 for (field, column) in fields.iter().zip(columns) {
-                    if column.is_null(row) && !keep_nulls {
+                    if formats::null_at(column, row) && !keep_nulls {
                         continue;
                     }
                     if !first {
