@@ -9,15 +9,17 @@
 //! unaliased column (`(a + 1)`, `count(1)`, `avg(price)`), so `show()` headers match.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use datafusion::arrow::datatypes::{DataType, FieldRef, IntervalMonthDayNano, TimeUnit};
+use datafusion::arrow::array::{RecordBatch, RecordBatchOptions};
+use datafusion::arrow::datatypes::{DataType, FieldRef, IntervalMonthDayNano, Schema, TimeUnit};
 use datafusion::common::{Column, DFSchema, ScalarValue, TableReference};
 use datafusion::execution::FunctionRegistry;
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::expr::{AggregateFunction, Case, ScalarFunction, WindowFunction};
 use datafusion::logical_expr::{
-    BinaryExpr, Cast, Expr, ExprFunctionExt, ExprSchemable, Like, Operator, SortExpr, TryCast, WindowFrame,
-    WindowFrameBound, WindowFrameUnits, WindowFunctionDefinition, lit,
+    BinaryExpr, Cast, ColumnarValue, Expr, ExprFunctionExt, ExprSchemable, Like, Operator, SortExpr, TryCast,
+    WindowFrame, WindowFrameBound, WindowFrameUnits, WindowFunctionDefinition, lit,
 };
 use spark_connect_proto::Expression;
 use spark_connect_proto::expression::{self as pe, ExprType};
@@ -385,6 +387,25 @@ impl Resolver<'_> {
         Ok(Expr::Case(Case::new(None, vec![(Box::new(set), Box::new(combination))], None)))
     }
 
+    /// `expr` computed now when it reads no column, else as it is.
+    fn constant(&self, expr: Expr) -> ConnectResult<Expr> {
+        if matches!(expr, Expr::Literal(..)) || !expr.column_refs().is_empty() {
+            return Ok(expr);
+        }
+        let physical = self.state.create_physical_expr(expr, &DFSchema::empty())?;
+        let one_row = RecordBatch::try_new_with_options(
+            Arc::new(Schema::empty()),
+            vec![],
+            &RecordBatchOptions::new().with_row_count(Some(1)),
+        )
+        .map_err(datafusion::error::DataFusionError::from)?;
+        let value = match physical.evaluate(&one_row)? {
+            ColumnarValue::Scalar(value) => value,
+            ColumnarValue::Array(array) => ScalarValue::try_from_array(&array, 0)?,
+        };
+        Ok(Expr::Literal(value, None))
+    }
+
     fn type_of(&self, expr: &Expr) -> ConnectResult<DataType> {
         Ok(expr.get_type(self.schema)?)
     }
@@ -503,6 +524,10 @@ impl Resolver<'_> {
             return Ok(generator.call(args));
         }
         if crate::functions::prefers_registered(&lower) {
+            if matches!(lower.as_str(), "from_json" | "from_csv") && args.len() > 1 {
+                // The schema must be a literal; `schema_of_json(lit(...))` is one once computed.
+                args[1] = self.constant(args[1].clone())?;
+            }
             // Aggregates keep the DISTINCT of `listagg_distinct` and `count_distinct`-like calls.
             if self.state.udaf(&lower).is_ok() {
                 return self.aggregate(&lower, args, distinct, None);
@@ -1294,6 +1319,10 @@ fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String
         ("rtrim", [characters, a]) => format!("TRIM(TRAILING {characters} FROM {a})"),
         ("ceil" | "floor", [_, _]) => format!("{lower}({})", args.join(", ")),
         ("pow", _) => format!("POWER({})", args.join(", ")),
+        // Spark names these after their input alone, without the schema or options.
+        ("from_json" | "from_csv" | "to_json" | "to_csv" | "schema_of_json" | "schema_of_csv", [input, ..]) => {
+            format!("{lower}({input})")
+        }
         _ if UPPER_CASE_NAMES.contains(&lower.as_str()) => format!("{}({})", lower.to_uppercase(), args.join(", ")),
         _ if distinct => format!("{lower}(DISTINCT {})", args.join(", ")),
         _ => format!("{lower}({})", args.join(", ")),
@@ -1545,6 +1574,9 @@ mod tests {
         let star = Expression { expr_type: Some(ExprType::UnresolvedStar(Default::default())), ..Default::default() };
         assert_eq!(spark_name(&call("count", vec![star])), "count(1)");
         assert_eq!(spark_name(&call("isNull", vec![attribute("a")])), "(a IS NULL)");
+        // Spark 4.3: `from_json(value)`, `to_json(date)` whatever the schema and options.
+        assert_eq!(spark_name(&call("from_json", vec![attribute("value"), one.clone()])), "from_json(value)");
+        assert_eq!(spark_name(&call("to_json", vec![attribute("date"), one])), "to_json(date)");
     }
 
     /// Names as Spark 4.3 gives them to `df.select(F.acos("x"))` and friends (`.columns`).

@@ -306,6 +306,17 @@ impl<'a> Translator<'a> {
                     Some(ExprType::UnresolvedStar(star)) => {
                         exprs.extend(r.star(star.unparsed_target.as_deref(), star.plan_id)?)
                     }
+                    Some(ExprType::UnresolvedFunction(f)) if f.function_name == "json_tuple" => {
+                        // A generator in Spark: one column per field, c0, c1, ...
+                        let tuple = r.expr(expression)?;
+                        for i in 0..f.arguments.len().saturating_sub(1) {
+                            let name = format!("c{i}");
+                            exprs.push(
+                                datafusion::functions::core::expr_fn::get_field(tuple.clone(), name.as_str())
+                                    .alias(name),
+                            );
+                        }
+                    }
                     _ => exprs.push(named(r.expr(expression)?, expression)),
                 }
             }

@@ -13,8 +13,11 @@
 use datafusion::execution::SessionStateBuilder;
 
 mod aggregates;
+mod csv;
 mod datetime;
+mod formats;
 pub(crate) mod higher_order;
+mod json;
 mod math;
 mod rewrites;
 mod sketches;
@@ -171,6 +174,16 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
     "tuple_difference_integer",
     "tuple_difference_theta_double",
     "tuple_difference_theta_integer",
+    // formats.rs (json.rs, csv.rs)
+    "from_json",
+    "to_json",
+    "get_json_object",
+    "schema_of_json",
+    "json_array_length",
+    "json_object_keys",
+    "from_csv",
+    "to_csv",
+    "schema_of_csv",
 ];
 
 /// `datafusion-spark` functions minispark replaces with its own (in [`HAND_WRITTEN`]), and why.
@@ -228,6 +241,7 @@ pub(crate) fn with_spark_functions(mut builder: SessionStateBuilder) -> SessionS
     scalars.extend(math::functions());
     scalars.extend(datetime::functions());
     scalars.extend(sketches::scalars());
+    scalars.extend(formats::functions());
     builder.higher_order_functions().get_or_insert_with(Vec::new).extend(higher_order::functions());
     let registered_aggregates = builder.aggregate_functions().get_or_insert_with(Vec::new);
     registered_aggregates.extend(aggregates::functions());
@@ -287,7 +301,8 @@ mod tests {
             .chain(rewrites::functions())
             .chain(math::functions())
             .chain(datetime::functions())
-            .chain(sketches::scalars());
+            .chain(sketches::scalars())
+            .chain(formats::functions());
         let higher_order = higher_order::functions().into_iter().map(|f| f.name().to_string());
         let mut written: Vec<String> = scalars.map(|f| f.name().to_string()).chain(higher_order).collect();
         written.extend(aggregates::spark_names());
