@@ -173,7 +173,7 @@ fn field_text(column: &ArrayRef, row: usize, options: &Options) -> Result<String
         DataType::Float64 => java_double(column.as_primitive::<Float64Type>().value(row)),
         DataType::Float32 => java_float(column.as_primitive::<Float32Type>().value(row)),
         DataType::Date32 => {
-            formats::format_date(column.as_primitive::<Date32Type>().value(row), options.get("dateFormat"))
+            formats::format_date(column.as_primitive::<Date32Type>().value(row), options.get("dateFormat"))?
         }
         DataType::Timestamp(unit, zone) => {
             let pattern = options.get(if zone.is_some() { "timestampFormat" } else { "timestampNTZFormat" });

@@ -7,7 +7,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Offset, TimeZone};
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Offset, TimeZone};
+
+use super::datetime::pattern::SparkPattern;
 use datafusion::arrow::array::timezone::Tz;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray};
 use datafusion::arrow::array::{Int32Array, ListBuilder, StringBuilder};
@@ -164,7 +168,7 @@ fn quote_if_needed(name: &str) -> String {
 /// lenient default (`yyyy`, `yyyy-[m]m`, `yyyy-[m]m-[d]d`, then anything after `T` or a space).
 pub(super) fn parse_date(text: &str, pattern: Option<&str>) -> Option<i32> {
     let date = match pattern {
-        Some(p) => NaiveDate::parse_from_str(text, &crate::connect::expr::java_date_format(p)).ok()?,
+        Some(p) => SparkPattern::new(p).ok()?.parse(text).ok()??.0.date(),
         None => {
             let text = text.trim();
             let date_part = text.split(['T', ' ']).next()?;
@@ -191,15 +195,10 @@ fn digits<T: std::str::FromStr>(text: &str, min: usize, max: usize) -> Option<T>
 pub(super) fn parse_timestamp(text: &str, pattern: Option<&str>, time_zone: Option<&str>) -> Option<i64> {
     let zone: Tz = time_zone.unwrap_or("UTC").parse().ok()?;
     let instant = match pattern {
-        Some(p) => {
-            let format = crate::connect::expr::java_date_format(p);
-            let local = NaiveDateTime::parse_from_str(text, &format)
-                .or_else(|_| {
-                    NaiveDate::parse_from_str(text, &format).map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
-                })
-                .ok()?;
-            zone.from_local_datetime(&local).earliest()?.timestamp_micros()
-        }
+        Some(p) => match SparkPattern::new(p).ok()?.parse(text).ok()?? {
+            (local, Some(offset_seconds)) => local.and_utc().timestamp_micros() - i64::from(offset_seconds) * 1_000_000,
+            (local, None) => zone.from_local_datetime(&local).earliest()?.timestamp_micros(),
+        },
         None => {
             let parsed = string_to_datetime(&zone, text.trim()).ok()?;
             if time_zone.is_none() {
@@ -212,12 +211,12 @@ pub(super) fn parse_timestamp(text: &str, pattern: Option<&str>, time_zone: Opti
     Some(instant)
 }
 
-/// `days` as `yyyy-MM-dd`, or with a Java `pattern`.
-pub(super) fn format_date(days: i32, pattern: Option<&str>) -> String {
+/// `days` as `yyyy-MM-dd`, or with a Spark `pattern`.
+pub(super) fn format_date(days: i32, pattern: Option<&str>) -> Result<String> {
     let date = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default() + chrono::Duration::days(days as i64);
     match pattern {
-        Some(p) => date.format(&crate::connect::expr::java_date_format(p)).to_string(),
-        None => date.format("%Y-%m-%d").to_string(),
+        Some(p) => SparkPattern::new(p)?.format(date.and_time(chrono::NaiveTime::MIN), &Tz::from_str("UTC")?),
+        None => Ok(date.format("%Y-%m-%d").to_string()),
     }
 }
 
@@ -246,15 +245,8 @@ pub(super) fn format_timestamp(
         None => (utc.naive_utc(), None),
     };
     if let Some(p) = pattern {
-        let format = crate::connect::expr::java_date_format(p);
-        return Ok(match offset_seconds {
-            Some(seconds) => {
-                let offset =
-                    chrono::FixedOffset::east_opt(seconds).unwrap_or(chrono::FixedOffset::east_opt(0).unwrap());
-                offset.from_utc_datetime(&utc.naive_utc()).format(&format).to_string()
-            }
-            None => local.format(&format).to_string(),
-        });
+        let zone: Tz = time_zone.unwrap_or("UTC").parse()?;
+        return SparkPattern::new(p)?.format(local, &zone);
     }
     let mut text = local.format("%Y-%m-%dT%H:%M:%S%.3f").to_string();
     if let Some(seconds) = offset_seconds {
@@ -507,8 +499,8 @@ mod tests {
     fn dates_parse_leniently_like_spark() {
         // Spark: from_json('{"d": "2015-8-6"}', 'd DATE') is 2015-08-06, "2015-08-26T10:00:00" a date too.
         assert_eq!(parse_date("2015-08-26", None), parse_date("2015-08-26T10:00:00", None));
-        assert_eq!(format_date(parse_date("2015-8-6", None).unwrap(), None), "2015-08-06");
-        assert_eq!(format_date(parse_date("26/08/2015", Some("dd/MM/yyyy")).unwrap(), None), "2015-08-26");
+        assert_eq!(format_date(parse_date("2015-8-6", None).unwrap(), None).unwrap(), "2015-08-06");
+        assert_eq!(format_date(parse_date("26/08/2015", Some("dd/MM/yyyy")).unwrap(), None).unwrap(), "2015-08-26");
         assert_eq!(parse_date("x", None), None);
     }
 

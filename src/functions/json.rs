@@ -763,7 +763,7 @@ pub(super) fn decimal(text: &str, precision: u8, scale: i8) -> Option<i128> {
         unscaled = unscaled.checked_mul(10i128.checked_pow(shift as u32)?)?;
     } else if shift < 0
         && digits.len() - kept == (-shift) as usize
-        && digits[kept..].as_bytes().first().is_some_and(|b| *b >= b'5')
+        && digits.as_bytes()[kept..].first().is_some_and(|b| *b >= b'5')
     {
         unscaled += 1;
     }
@@ -855,7 +855,7 @@ impl Writer<'_> {
             }
             DataType::Date32 => {
                 let days = array.as_primitive::<Date32Type>().value(row);
-                write_string(&formats::format_date(days, self.options.get("dateFormat")), out)
+                write_string(&formats::format_date(days, self.options.get("dateFormat"))?, out)
             }
             DataType::Timestamp(unit, zone) => {
                 let value = timestamp_value(array, row, unit);

@@ -13,7 +13,7 @@
 //! `CAST_INVALID_INPUT` without) otherwise.
 
 mod number_format;
-mod pattern;
+pub(super) mod pattern;
 mod values;
 
 use std::sync::Arc;
