@@ -98,10 +98,15 @@ mod tests {
 
     use super::super::tests::context;
 
-    /// The value and type of `SELECT expr FROM rows`, as text, through SQL.
+    /// The value and type of `SELECT expr FROM rows`, as text, through Spark's SQL as Spark
+    /// Connect plans it (integer literals are ints, as in Spark).
     pub(super) async fn answer(expr: &str, rows: &str) -> (String, String) {
         let sql = format!("SELECT {expr} FROM {rows}");
-        let frame = context().sql(&sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let ctx = context();
+        ctx.state_ref().write().config_mut().options_mut().sql_parser.dialect =
+            datafusion::common::config::Dialect::Spark;
+        let plan = crate::connect::sql::plan(&ctx.state(), &sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let frame = ctx.execute_logical_plan(plan).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
         let batches = frame.collect().await.unwrap_or_else(|e| panic!("{sql}: {e}"));
         let column = batches[0].column(0);
         (array_value_to_string(column, 0).unwrap(), column.data_type().to_string())
