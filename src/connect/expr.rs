@@ -16,7 +16,7 @@ use datafusion::arrow::datatypes::{DataType, FieldRef, IntervalMonthDayNano, Sch
 use datafusion::common::{Column, DFSchema, ScalarValue, TableReference};
 use datafusion::execution::FunctionRegistry;
 use datafusion::execution::session_state::SessionState;
-use datafusion::logical_expr::expr::{AggregateFunction, Case, ScalarFunction, WindowFunction};
+use datafusion::logical_expr::expr::{AggregateFunction, Case, NullTreatment, ScalarFunction, WindowFunction};
 use datafusion::logical_expr::{
     BinaryExpr, Cast, ColumnarValue, Expr, ExprFunctionExt, ExprSchemable, Like, Operator, SortExpr, TryCast,
     WindowFrame, WindowFrameBound, WindowFrameUnits, WindowFunctionDefinition, lit,
@@ -346,6 +346,7 @@ impl Resolver<'_> {
             .map(|a| match &a.expr_type {
                 // count(*) and friends: `*` as an argument counts rows.
                 Some(ExprType::UnresolvedStar(star)) if star.unparsed_target.is_none() => Ok(lit(1i64)),
+                Some(ExprType::ExpressionString(text)) if text.expression.trim() == "*" => Ok(lit(1i64)),
                 _ => self.expr(a),
             })
             .collect()
@@ -486,6 +487,52 @@ impl Resolver<'_> {
     }
 
     /// Spark's functions by name.
+    /// Spark functions of a TIME that datafusion-spark types for timestamps only: `hour`,
+    /// `minute` and `second` of a TIME, and `make_timestamp(date, time[, zone])`.
+    fn on_times(&self, lower: &str, args: &mut Vec<Expr>) -> ConnectResult<Option<Expr>> {
+        let first = match args.first() {
+            Some(first) => self.type_of(first)?,
+            None => return Ok(None),
+        };
+        Ok(Some(match lower {
+            "hour" | "minute" | "second" if first == crate::functions::TIME && args.len() == 1 => {
+                let micros_per_unit: i64 = match lower {
+                    "hour" => 3_600_000_000,
+                    "minute" => 60_000_000,
+                    _ => 1_000_000,
+                };
+                let micros = self.call("time_to_micros", std::mem::take(args))?;
+                cast((micros / lit(micros_per_unit)) % lit(if lower == "hour" { 24i64 } else { 60 }), DataType::Int32)
+            }
+            "make_timestamp"
+            | "make_timestamp_ltz"
+            | "make_timestamp_ntz"
+            | "try_make_timestamp"
+            | "try_make_timestamp_ltz"
+            | "try_make_timestamp_ntz"
+                if (2..=3).contains(&args.len()) && first == DataType::Date32 =>
+            {
+                // make_timestamp(date, time[, zone]) is the six-field form of their parts.
+                let date = args.remove(0);
+                let micros = self.call("time_to_micros", vec![args.remove(0)])?;
+                let part = |unit: &str, of: Expr| self.call("date_part", vec![lit(unit), of]);
+                let mut fields = vec![
+                    part("year", date.clone())?,
+                    part("month", date.clone())?,
+                    part("day", date)?,
+                    micros.clone() / lit(3_600_000_000i64),
+                    micros.clone() / lit(60_000_000i64) % lit(60i64),
+                    // Whole microseconds over 10^6 as a double round back exactly to the
+                    // decimal(16, 6) seconds make_timestamp reads.
+                    cast(micros % lit(60_000_000i64), DataType::Float64) / lit(1e6),
+                ];
+                fields.append(args);
+                self.call(lower, fields)?
+            }
+            _ => return Ok(None),
+        }))
+    }
+
     fn function(&self, name: &str, arguments: &[Expression], distinct: bool) -> ConnectResult<Expr> {
         if super::lambdas::has_lambdas(arguments) {
             return self.higher_order(name, arguments);
@@ -518,6 +565,9 @@ impl Resolver<'_> {
         let mut args = self.args(arguments)?;
         self.cast_implicitly(&lower, &mut args)?;
         if let Some(expr) = self.on_arrays(&lower, &args)? {
+            return Ok(expr);
+        }
+        if let Some(expr) = self.on_times(&lower, &mut args)? {
             return Ok(expr);
         }
         if let Some(generator) = Generator::by_name(&lower) {
@@ -569,6 +619,10 @@ impl Resolver<'_> {
             "&" | "bitwiseand" => binary(Operator::BitwiseAnd, &mut args)?,
             "|" | "bitwiseor" => binary(Operator::BitwiseOr, &mut args)?,
             "^" | "bitwisexor" => binary(Operator::BitwiseXor, &mut args)?,
+            "~" => {
+                arity(1)?;
+                self.call("bitwise_not", args)?
+            }
             "pmod" => {
                 arity(2)?;
                 let (a, b) = (args[0].clone(), args[1].clone());
@@ -759,7 +813,12 @@ impl Resolver<'_> {
             // Math.
             "abs" | "sqrt" | "exp" | "ln" | "log10" | "log2" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan"
             | "atan2" | "sinh" | "cosh" | "tanh" | "degrees" | "radians" | "cbrt" | "greatest" | "least" | "pi"
-            | "factorial" | "gcd" | "lcm" | "random" => self.call(&lower, args)?,
+            | "gcd" | "lcm" | "random" => self.call(&lower, args)?,
+            // Spark's factorial takes an int (ImplicitCastInputTypes): a bigint column is cast.
+            "factorial" => {
+                arity(1)?;
+                self.call("factorial", vec![cast(args.remove(0), DataType::Int32)])?
+            }
             "pow" | "power" => {
                 arity(2)?;
                 let args = args.into_iter().map(|a| cast(a, DataType::Float64)).collect();
@@ -794,6 +853,12 @@ impl Resolver<'_> {
             // Dates and times.
             "current_date" | "curdate" => self.call("current_date", vec![])?,
             "current_timestamp" | "now" => self.call("now", vec![])?,
+            // datafusion-spark's make_interval answers NULL on overflow already.
+            "try_make_interval" => self.call("make_interval", args)?,
+            "current_timezone" => {
+                arity(0)?;
+                lit(self.time_zone)
+            }
             "year" | "month" | "quarter" | "hour" | "minute" | "dayofyear" | "weekofyear" | "week" => {
                 arity(1)?;
                 let part = match lower.as_str() {
@@ -809,6 +874,26 @@ impl Resolver<'_> {
                     self.call("floor", vec![self.call("date_part", vec![lit("second"), args.remove(0)])?])?,
                     DataType::Int32,
                 )
+            }
+            "extract" | "date_part" | "datepart" => {
+                arity(2)?;
+                let Expr::Literal(ScalarValue::Utf8(Some(field)), _) = &args[0] else {
+                    return Err(ConnectError::analysis(format!("{name}() needs a literal field name")));
+                };
+                let part = extract_field(field).ok_or_else(|| {
+                    ConnectError::analysis(format!(
+                        "[INVALID_EXTRACT_FIELD] Cannot extract {field} from {}.",
+                        spark_name(&arguments[1])
+                    ))
+                })?;
+                let source = args.remove(1);
+                if part == "second" {
+                    // Spark's SECOND keeps the fraction: decimal(8, 6).
+                    let micros = cast(self.call("date_part", vec![lit("microsecond"), source])?, DataType::Float64);
+                    cast(micros / lit(1e6), DataType::Decimal128(8, 6))
+                } else {
+                    self.call("date_part", vec![lit(part), source])?
+                }
             }
             "dayofmonth" | "day" => {
                 arity(1)?;
@@ -915,6 +1000,15 @@ impl Resolver<'_> {
                 self.aggregate(&lower, args, false, filter)?
             }
             // Window functions.
+            "nth_value" if args.len() == 3 => {
+                // PySpark sends nth_value(col, n, ignoreNulls).
+                let ignore_nulls = matches!(args.pop(), Some(Expr::Literal(ScalarValue::Boolean(Some(true)), _)));
+                let mut expr = self.call("nth_value", args)?;
+                if let Expr::WindowFunction(window) = &mut expr {
+                    window.params.null_treatment = ignore_nulls.then_some(NullTreatment::IgnoreNulls);
+                }
+                expr
+            }
             "row_number" | "rank" | "dense_rank" | "percent_rank" | "cume_dist" | "ntile" | "nth_value" | "lag"
             | "lead" => self.call(&lower, args)?,
             other => {
@@ -1032,6 +1126,25 @@ fn lowercase_unit(unit: Expr) -> Expr {
     }
 }
 
+/// The `date_part` field Spark's `extract` means by `field` (`DatePart.parseExtractField`).
+fn extract_field(field: &str) -> Option<&'static str> {
+    Some(match field.to_ascii_uppercase().as_str() {
+        "YEAR" | "Y" | "YEARS" | "YR" | "YRS" => "year",
+        "YEAROFWEEK" => "isoyear",
+        "QUARTER" | "QTR" => "quarter",
+        "MONTH" | "MON" | "MONS" | "MONTHS" => "month",
+        "WEEK" | "W" | "WEEKS" => "week",
+        "DAY" | "D" | "DAYS" => "day",
+        "DAYOFWEEK" | "DOW" => "dayofweek",
+        "DAYOFWEEK_ISO" | "DOW_ISO" => "dow_iso",
+        "DOY" => "doy",
+        "HOUR" | "H" | "HOURS" | "HR" | "HRS" => "hour",
+        "MINUTE" | "M" | "MIN" | "MINS" | "MINUTES" => "minute",
+        "SECOND" | "S" | "SEC" | "SECONDS" | "SECS" => "second",
+        _ => return None,
+    })
+}
+
 fn cast(expr: Expr, to: DataType) -> Expr {
     Expr::Cast(Cast::new(Box::new(expr), to))
 }
@@ -1065,6 +1178,8 @@ pub(crate) fn literal_value(literal: &pe::Literal, time_zone: &str) -> ConnectRe
         }
         L::YearMonthInterval(months) => ScalarValue::IntervalYearMonth(Some(*months)),
         L::DayTimeInterval(micros) => ScalarValue::DurationMicrosecond(Some(*micros)),
+        // Spark's TIME keeps microseconds.
+        L::Time(time) => ScalarValue::Time64Nanosecond(Some(time.nano / 1_000 * 1_000)),
         L::Array(array) => {
             let values =
                 array.elements.iter().map(|e| literal_value(e, time_zone)).collect::<ConnectResult<Vec<_>>>()?;
@@ -1252,6 +1367,7 @@ fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String
         .iter()
         .map(|a| match &a.expr_type {
             Some(ExprType::UnresolvedStar(s)) if s.unparsed_target.is_none() && name == "count" => "1".into(),
+            Some(ExprType::ExpressionString(s)) if s.expression.trim() == "*" && name == "count" => "1".into(),
             _ => spark_name(a),
         })
         .collect();
@@ -1309,6 +1425,11 @@ fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String
             format!("{lower}({}{a}, NULL)", if distinct { "DISTINCT " } else { "" })
         }
         ("mean", _) => format!("avg({})", args.join(", ")),
+        ("~", [a]) => format!("~{a}"),
+        // Spark names these after the function they stand for.
+        ("current_database", []) => "current_schema()".into(),
+        ("dateadd", _) => format!("date_add({})", args.join(", ")),
+        ("to_unix_timestamp", [a]) => format!("{lower}({a}, yyyy-MM-dd HH:mm:ss)"),
         ("negative", [a]) => format!("negative({a})"),
         ("positive", [a]) => format!("(+ {a})"),
         ("log", [a]) => format!("ln({a})"),
@@ -1446,6 +1567,15 @@ pub(crate) mod semantics {
     /// A VALUES column of integer literals that all fit in an int becomes an int column, as in
     /// Spark (`VALUES (1), (2)`); in a column that stays bigint (`VALUES (1), (3000000000)`) the
     /// small literals are cast to bigint, so narrowing the literals leaves the column's type alone.
+    /// A VALUES cell holding a double that DataFusion cast to the column's decimal type.
+    fn floating(cell: &Expr) -> bool {
+        matches!(cell, Expr::Cast(Cast { expr, .. }) if floating_inner(expr))
+    }
+
+    fn floating_inner(expr: &Expr) -> bool {
+        expr.get_type(&DFSchema::empty()).is_ok_and(|t| t.is_floating())
+    }
+
     fn narrow_values(values: Values) -> Result<Transformed<LogicalPlan>> {
         let Values { schema, values: mut rows } = values;
         let small = |e: &Expr| matches!(e, Expr::Literal(ScalarValue::Int64(Some(n)), _) if i32::try_from(*n).is_ok());
@@ -1458,6 +1588,19 @@ pub(crate) mod semantics {
                     changed = true;
                     *field = field.clone().with_data_type(narrowed);
                 }
+                continue;
+            }
+            if matches!(field.data_type(), DataType::Decimal128(..)) && rows.iter().any(|row| floating(&row[i])) {
+                // Spark widens a decimal and a double to double (`VALUES (0.0), (PI() / 2)`);
+                // DataFusion's VALUES made the double a decimal.
+                changed = true;
+                for row in rows.iter_mut() {
+                    row[i] = match row[i].clone() {
+                        Expr::Cast(Cast { expr, .. }) if floating_inner(&expr) => *expr,
+                        cell => Expr::Cast(Cast::new(Box::new(cell), DataType::Float64)),
+                    };
+                }
+                *field = field.clone().with_data_type(DataType::Float64);
                 continue;
             }
             if *field.data_type() != DataType::Int64 || !rows.iter().any(|row| small(&row[i])) {

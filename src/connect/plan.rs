@@ -326,6 +326,7 @@ impl<'a> Translator<'a> {
     }
 
     fn select(&self, plan: LogicalPlan, exprs: Vec<Expr>) -> ConnectResult<LogicalPlan> {
+        let exprs = self.duplicates_set_apart(exprs);
         if let Some(position) = exprs.iter().position(|e| Generator::find(e).is_some()) {
             return self.generate(plan, exprs, position);
         }
@@ -340,6 +341,29 @@ impl<'a> Translator<'a> {
             return Ok(LogicalPlanBuilder::from(aggregated).project(rebased)?.build()?);
         }
         Ok(self.dataframe(plan).select(exprs)?.into_unoptimized_plan())
+    }
+
+    /// Spark allows a select to repeat an output name (`select(from_json(v, s1), from_json(v, s2))`
+    /// gives two `from_json(v)` columns); DataFusion refuses two equal qualified names. Each repeat
+    /// gets a hidden qualifier of its own: the Arrow schema the client sees still repeats the name,
+    /// and a later unqualified reference to it is ambiguous, as in Spark.
+    fn duplicates_set_apart(&self, exprs: Vec<Expr>) -> Vec<Expr> {
+        let mut seen = std::collections::HashSet::new();
+        exprs
+            .into_iter()
+            .map(|expr| {
+                let (qualifier, name) = expr.qualified_name();
+                if seen.insert((qualifier, name.clone())) {
+                    return expr;
+                }
+                let hidden = format!("__repeated_{}", self.aliases.fetch_add(1, Ordering::Relaxed));
+                let inner = match expr {
+                    Expr::Alias(alias) => *alias.expr,
+                    other => other,
+                };
+                inner.alias_qualified(Some(TableReference::bare(hidden)), name)
+            })
+            .collect()
     }
 
     /// A select holding a generator (`explode`, …; see [`super::generate`]): the other columns,

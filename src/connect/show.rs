@@ -5,7 +5,10 @@
 //! laid out right-aligned between `+---+` rules, or as `-RECORD n-` blocks when vertical.
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::{DataType, Float32Type, Float64Type, TimeUnit};
+use datafusion::arrow::datatypes::{
+    DataType, DurationMicrosecondType, Float32Type, Float64Type, IntervalMonthDayNanoType, IntervalUnit,
+    IntervalYearMonthType, Time64NanosecondType, TimeUnit,
+};
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
 /// Java's `Double.toString`: shortest digits, plain between 10^-3 and 10^7, else `d.dddE±n`.
@@ -80,6 +83,20 @@ pub(crate) fn cell(array: &ArrayRef, row: usize) -> String {
             let text = formatted(array, row);
             spark_timestamp(&text, unit)
         }
+        DataType::Interval(IntervalUnit::MonthDayNano) => {
+            let value = array.as_primitive::<IntervalMonthDayNanoType>().value(row);
+            calendar_interval(value.months, value.days, value.nanoseconds / 1_000)
+        }
+        DataType::Interval(IntervalUnit::YearMonth) => {
+            year_month_interval(array.as_primitive::<IntervalYearMonthType>().value(row))
+        }
+        DataType::Time64(TimeUnit::Nanosecond) => {
+            let nanos = array.as_primitive::<Time64NanosecondType>().value(row);
+            time_of_day(nanos / 1_000)
+        }
+        DataType::Duration(TimeUnit::Microsecond) => {
+            day_time_interval(array.as_primitive::<DurationMicrosecondType>().value(row))
+        }
         _ => formatted(array, row),
     }
 }
@@ -110,6 +127,64 @@ fn spark_timestamp(text: &str, _unit: &TimeUnit) -> String {
         }
         None => without_zone,
     }
+}
+
+/// Spark's `CalendarInterval.toString`: `1 years 2 months 3 days 4 hours 5 minutes 6.5 seconds`,
+/// zero units left out, `0 seconds` when all are zero.
+pub(crate) fn calendar_interval(months: i32, days: i32, micros: i64) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut unit = |value: i64, name: &str| {
+        if value != 0 {
+            parts.push(format!("{value} {name}"));
+        }
+    };
+    unit(i64::from(months / 12), "years");
+    unit(i64::from(months % 12), "months");
+    unit(i64::from(days), "days");
+    unit(micros / 3_600_000_000, "hours");
+    unit(micros % 3_600_000_000 / 60_000_000, "minutes");
+    let seconds = micros % 60_000_000;
+    if seconds != 0 {
+        parts.push(format!("{} seconds", plain_seconds(seconds)));
+    }
+    if parts.is_empty() { "0 seconds".into() } else { parts.join(" ") }
+}
+
+/// Microseconds as Java's `BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString()`.
+fn plain_seconds(micros: i64) -> String {
+    let sign = if micros < 0 { "-" } else { "" };
+    let (whole, fraction) = (micros.unsigned_abs() / 1_000_000, micros.unsigned_abs() % 1_000_000);
+    let fraction = format!("{fraction:06}");
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() { format!("{sign}{whole}") } else { format!("{sign}{whole}.{fraction}") }
+}
+
+/// A TIME as Spark prints it: `06:30:45.887`, the fraction without trailing zeros.
+pub(crate) fn time_of_day(micros: i64) -> String {
+    let (seconds, fraction) = (micros.div_euclid(1_000_000), micros.rem_euclid(1_000_000));
+    let text = format!("{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
+    let fraction = format!("{fraction:06}");
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() { text } else { format!("{text}.{fraction}") }
+}
+
+/// Spark's ANSI text of a `YEAR TO MONTH` interval: `INTERVAL '2015-0' YEAR TO MONTH`.
+pub(crate) fn year_month_interval(months: i32) -> String {
+    let sign = if months < 0 { "-" } else { "" };
+    let months = months.unsigned_abs();
+    format!("INTERVAL '{sign}{}-{}' YEAR TO MONTH", months / 12, months % 12)
+}
+
+/// Spark's ANSI text of a `DAY TO SECOND` interval: `INTERVAL '1 12:30:01.001001' DAY TO SECOND`.
+pub(crate) fn day_time_interval(micros: i64) -> String {
+    let sign = if micros < 0 { "-" } else { "" };
+    let rest = micros.unsigned_abs();
+    let (days, rest) = (rest / 86_400_000_000, rest % 86_400_000_000);
+    let (hours, rest) = (rest / 3_600_000_000, rest % 3_600_000_000);
+    let (minutes, rest) = (rest / 60_000_000, rest % 60_000_000);
+    let seconds = plain_seconds(rest as i64);
+    let lead = if rest < 10_000_000 { "0" } else { "" };
+    format!("INTERVAL '{sign}{days} {hours:02}:{minutes:02}:{lead}{seconds}' DAY TO SECOND")
 }
 
 /// Spark's own escaping of control characters in shown cells.
@@ -234,6 +309,26 @@ mod tests {
         assert_eq!(java_double(0.001), "0.001");
         assert_eq!(java_double(-1.5e-5), "-1.5E-5");
         assert_eq!(java_float(0.1), "0.1");
+    }
+
+    #[test]
+    fn intervals_print_like_spark() {
+        // Texts from PySpark 4.3's make_interval / make_ym_interval / make_dt_interval docstrings.
+        assert_eq!(
+            calendar_interval(100 * 12 + 11, 8, 12 * 3_600_000_000 + 30 * 60_000_000 + 1_001_001),
+            "100 years 11 months 8 days 12 hours 30 minutes 1.001001 seconds"
+        );
+        assert_eq!(calendar_interval(0, 0, 0), "0 seconds");
+        assert_eq!(year_month_interval(2015 * 12), "INTERVAL '2015-0' YEAR TO MONTH");
+        assert_eq!(year_month_interval(-14), "INTERVAL '-1-2' YEAR TO MONTH");
+        assert_eq!(
+            day_time_interval(86_400_000_000 + 12 * 3_600_000_000 + 30 * 60_000_000 + 1_001_001),
+            "INTERVAL '1 12:30:01.001001' DAY TO SECOND"
+        );
+        assert_eq!(day_time_interval(0), "INTERVAL '0 00:00:00' DAY TO SECOND");
+        assert_eq!(time_of_day(6 * 3_600_000_000 + 30 * 60_000_000 + 45_887_000), "06:30:45.887");
+        assert_eq!(time_of_day(52_200_500_000), "14:30:00.5");
+        assert_eq!(time_of_day(0), "00:00:00");
     }
 
     #[test]

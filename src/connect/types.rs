@@ -32,6 +32,7 @@ pub(crate) fn arrow_type(spark: &SparkType, time_zone: &str) -> ConnectResult<Da
         Kind::Date(_) => DataType::Date32,
         Kind::Timestamp(_) => timestamp_ltz(time_zone),
         Kind::TimestampNtz(_) => DataType::Timestamp(TimeUnit::Microsecond, None),
+        Kind::Time(_) => crate::functions::TIME,
         Kind::Array(a) => {
             let element =
                 a.element_type.as_deref().ok_or_else(|| ConnectError::invalid("array type without element"))?;
@@ -134,6 +135,7 @@ pub(crate) fn spark_type(arrow: &DataType) -> SparkType {
         DataType::Dictionary(_, value) => return spark_type(value),
         DataType::Interval(_) => Kind::CalendarInterval(dt::CalendarInterval::default()),
         DataType::Duration(_) => Kind::DayTimeInterval(dt::DayTimeInterval::default()),
+        DataType::Time32(_) | DataType::Time64(_) => Kind::Time(dt::Time { precision: Some(6), ..Default::default() }),
         // Types Spark has no name for travel as strings (see `wire_type`).
         _ => Kind::String(dt::String::default()),
     };
@@ -179,7 +181,8 @@ pub(crate) fn wire_type(arrow: &DataType) -> DataType {
         DataType::Struct(fields) => DataType::Struct(
             fields.iter().map(|f| f.as_ref().clone().with_data_type(wire_type(f.data_type()))).collect(),
         ),
-        DataType::Time32(_) | DataType::Time64(_) => DataType::Utf8,
+        // PySpark reads a TIME as nanoseconds.
+        DataType::Time32(_) | DataType::Time64(_) => crate::functions::TIME,
         other => other.clone(),
     }
 }
@@ -398,6 +401,14 @@ impl<'a> DdlParser<'a> {
             "date" => DataType::Date32,
             "timestamp" | "timestamp_ltz" => timestamp_ltz(time_zone),
             "timestamp_ntz" => DataType::Timestamp(TimeUnit::Microsecond, None),
+            "time" => {
+                // Spark's TIME(p); minispark keeps microseconds, Spark's default precision.
+                if self.eat('(') {
+                    self.number()?;
+                    self.expect(')')?;
+                }
+                crate::functions::TIME
+            }
             "void" | "null" => DataType::Null,
             "decimal" | "dec" | "numeric" => {
                 if self.eat('(') {
@@ -491,6 +502,10 @@ pub(crate) fn simple_string(arrow: &DataType) -> String {
             _ => "map".into(),
         },
         DataType::Dictionary(_, value) => simple_string(value),
+        DataType::Time32(_) | DataType::Time64(_) => "time(6)".into(),
+        DataType::Interval(datafusion::arrow::datatypes::IntervalUnit::YearMonth) => "interval year to month".into(),
+        DataType::Interval(_) => "interval".into(),
+        DataType::Duration(_) => "interval day to second".into(),
         _ => "string".into(),
     }
 }

@@ -17,9 +17,12 @@ mod csv;
 mod datetime;
 mod formats;
 pub(crate) mod higher_order;
+mod intervals;
 mod json;
 mod math;
 mod rewrites;
+mod time;
+pub(crate) use time::TIME;
 mod try_arithmetic;
 
 /// Functions minispark writes itself because neither DataFusion nor `datafusion-spark` 55 has
@@ -86,6 +89,8 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
     "try_make_timestamp_ntz",
     "convert_timezone",
     "months_between",
+    "timestampadd",
+    "timestampdiff",
     "to_number",
     "try_to_number",
     "from_utc_timestamp",
@@ -124,6 +129,22 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
     "from_csv",
     "to_csv",
     "schema_of_csv",
+    // time.rs
+    "make_time",
+    "to_time",
+    "try_to_time",
+    "time_diff",
+    "time_trunc",
+    "time_from_seconds",
+    "time_from_millis",
+    "time_from_micros",
+    "time_to_seconds",
+    "time_to_millis",
+    "time_to_micros",
+    // rewrites.rs
+    "dayname",
+    // intervals.rs
+    "make_ym_interval",
 ];
 
 /// `datafusion-spark` functions minispark replaces with its own (in [`HAND_WRITTEN`]), and why.
@@ -181,6 +202,8 @@ pub(crate) fn with_spark_functions(mut builder: SessionStateBuilder) -> SessionS
     scalars.extend(math::functions());
     scalars.extend(datetime::functions());
     scalars.extend(formats::functions());
+    scalars.extend(time::functions());
+    scalars.extend(intervals::functions());
     builder.higher_order_functions().get_or_insert_with(Vec::new).extend(higher_order::functions());
     builder.aggregate_functions().get_or_insert_with(Vec::new).extend(aggregates::functions());
     builder
@@ -237,7 +260,9 @@ mod tests {
             .chain(rewrites::functions())
             .chain(math::functions())
             .chain(datetime::functions())
-            .chain(formats::functions());
+            .chain(formats::functions())
+            .chain(time::functions())
+            .chain(intervals::functions());
         let higher_order = higher_order::functions().into_iter().map(|f| f.name().to_string());
         let mut written: Vec<String> = scalars.map(|f| f.name().to_string()).chain(higher_order).collect();
         written.extend(aggregates::spark_names());

@@ -39,6 +39,17 @@ pub(super) fn functions() -> Vec<Arc<ScalarUDF>> {
         Rewritten::new("current_database", string, |[], _| Ok(lit("default"))),
         Rewritten::new("current_schema", string, |[], _| Ok(lit("default"))),
         Rewritten::new("current_catalog", string, |[], _| Ok(lit("spark_catalog"))),
+        Rewritten::new("dayname", string, |[x], _| {
+            // Spark's three-letter English day name. Day 0 of the epoch (1970-01-01) was a
+            // Thursday: days + 4, modulo 7, counts from Sunday.
+            let days = cast(cast(x, DataType::Date32), DataType::Int64);
+            let from_sunday = ((days % lit(7i64)) + lit(11i64)) % lit(7i64) + lit(1i64);
+            let names = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].map(lit).to_vec();
+            Ok(datafusion::functions_nested::expr_fn::array_element(
+                datafusion::functions_nested::expr_fn::make_array(names),
+                from_sunday,
+            ))
+        }),
     ];
     functions.into_iter().map(|f| Arc::new(ScalarUDF::new_from_impl(f))).collect()
 }
@@ -157,6 +168,11 @@ mod tests {
             ("equal_null(1, NULL)", "false"),
             ("e()", "2.718281828459045"),
             ("current_database()", "default"),
+            // dayname's docstring: 2015-04-08 was a Wednesday, 2024-10-31 a Thursday.
+            ("dayname(DATE '2015-04-08')", "Wed"),
+            ("dayname(DATE '2024-10-31')", "Thu"),
+            ("dayname(DATE '1969-12-28')", "Sun"),
+            ("dayname(TIMESTAMP '2024-11-02 23:00:00')", "Sat"),
         ];
         for (expr, expected) in cases {
             let batches = context().sql(&format!("SELECT {expr}")).await.unwrap().collect().await.unwrap();

@@ -67,6 +67,8 @@ pub(super) fn functions() -> Vec<Arc<ScalarUDF>> {
         UtcShift { name: "from_utc_timestamp", from_utc: true },
         UtcShift { name: "to_utc_timestamp", from_utc: false },
         MonthsBetween,
+        TimestampAdd,
+        TimestampDiff,
         ToNumber { name: "to_number", try_: false },
         ToNumber { name: "try_to_number", try_: true },
     ]
@@ -114,6 +116,10 @@ enum Kind {
         from_utc: bool,
     },
     MonthsBetween,
+    /// `timestampadd(unit, quantity, timestamp)`.
+    TimestampAdd,
+    /// `timestampdiff(unit, start, end)`.
+    TimestampDiff,
     ToNumber {
         name: &'static str,
         try_: bool,
@@ -135,6 +141,8 @@ impl Kind {
             Kind::DateFromUnixDate => "date_from_unix_date",
             Kind::ConvertTimezone => "convert_timezone",
             Kind::MonthsBetween => "months_between",
+            Kind::TimestampAdd => "timestampadd",
+            Kind::TimestampDiff => "timestampdiff",
         }
     }
 
@@ -148,6 +156,7 @@ impl Kind {
             Kind::MakeTimestamp { ntz: true, .. } => 6..=6,
             Kind::MakeTimestamp { .. } => 6..=7,
             Kind::ConvertTimezone | Kind::MonthsBetween => 2..=3,
+            Kind::TimestampAdd | Kind::TimestampDiff => 3..=3,
         }
     }
 
@@ -161,9 +170,10 @@ impl Kind {
             Kind::ParseTimestamp { .. }
             | Kind::EpochTimestamp { .. }
             | Kind::MakeTimestamp { .. }
-            | Kind::UtcShift { .. } => instant,
+            | Kind::UtcShift { .. }
+            | Kind::TimestampAdd => instant,
             Kind::ParseDate { .. } | Kind::DateFromUnixDate => DataType::Date32,
-            Kind::UnixTimestamp { .. } => DataType::Int64,
+            Kind::UnixTimestamp { .. } | Kind::TimestampDiff => DataType::Int64,
             Kind::FromUnixtime | Kind::Format { .. } => DataType::Utf8,
             Kind::MonthsBetween => DataType::Float64,
             // The format decides the decimal: see return_field_from_args.
@@ -273,6 +283,12 @@ impl ScalarUDFImpl for DatetimeFunction {
             && matches!(first.data_type(), DataType::Date32 | DataType::Date64)
         {
             return plan_err!("{}(date, time) is not supported yet: minispark has no TIME type", self.name());
+        }
+        if let (Kind::TimestampAdd, Some(timestamp)) = (self.kind, args.arg_fields.get(2))
+            && matches!(timestamp.data_type(), DataType::Timestamp(_, None))
+        {
+            // Spark adds to a timestamp_ntz as a wall-clock time and answers one.
+            return Ok(Arc::new(Field::new(self.name(), DataType::Timestamp(TimeUnit::Microsecond, None), true)));
         }
         Ok(Arc::new(Field::new(self.name(), self.kind.result_type(&self.session_zone), true)))
     }
@@ -468,6 +484,40 @@ impl Evaluation<'_> {
                 });
                 Arc::new(values.collect::<Float64Array>())
             }
+            Kind::TimestampAdd => {
+                let units = texts(&args[0])?;
+                let quantities = cast(&args[1], &DataType::Int64)?;
+                let quantities = quantities.as_primitive::<Int64Type>();
+                let wall_clock = matches!(args[2].data_type(), DataType::Timestamp(_, None));
+                let on_invalid = OnInvalid::Raise("").for_cast(self.options);
+                let values = moments(&args[2], zone, on_invalid, Target::Timestamp, "timestampadd")?;
+                let mut out = Vec::with_capacity(self.rows);
+                for (row, value) in values.iter().enumerate() {
+                    let (Some(value), false, false) = (value, units.is_null(row), quantities.is_null(row)) else {
+                        out.push(None);
+                        continue;
+                    };
+                    let (unit, quantity) = (units.value(row), quantities.value(row));
+                    let zone = if wall_clock { &time_zone("UTC")? } else { zone };
+                    out.push(Some(timestamp_add(unit, quantity, value.instant(zone), zone)?));
+                }
+                Arc::new(TimestampMicrosecondArray::from(out))
+            }
+            Kind::TimestampDiff => {
+                let units = texts(&args[0])?;
+                let on_invalid = OnInvalid::Raise("").for_cast(self.options);
+                let starts = moments(&args[1], zone, on_invalid, Target::Timestamp, "timestampdiff")?;
+                let ends = moments(&args[2], zone, on_invalid, Target::Timestamp, "timestampdiff")?;
+                let mut out = Vec::with_capacity(self.rows);
+                for (row, (start, end)) in starts.iter().zip(&ends).enumerate() {
+                    let (Some(start), Some(end), false) = (start, end, units.is_null(row)) else {
+                        out.push(None);
+                        continue;
+                    };
+                    out.push(Some(timestamp_diff(units.value(row), start.local(zone), end.local(zone))?));
+                }
+                Arc::new(Int64Array::from(out))
+            }
             Kind::ToNumber { try_, .. } => {
                 let (values, formats) = (texts(&args[0])?, texts(&args[1])?);
                 let mut out = Vec::with_capacity(self.rows);
@@ -633,6 +683,85 @@ fn months_between(first: NaiveDateTime, second: NaiveDateTime, round: bool) -> f
     if round { (diff * 1e8).round() / 1e8 } else { diff }
 }
 
+/// Microseconds in the units `timestampadd`/`timestampdiff` count in time, not on the calendar.
+fn unit_micros(unit: &str) -> Option<i64> {
+    Some(match unit {
+        "MICROSECOND" => 1,
+        "MILLISECOND" => 1_000,
+        "SECOND" => 1_000_000,
+        "MINUTE" => 60_000_000,
+        "HOUR" => 3_600_000_000,
+        _ => return None,
+    })
+}
+
+fn invalid_unit<T>(function: &str, unit: &str) -> Result<T> {
+    plan_err!(
+        "[INVALID_PARAMETER_VALUE.DATETIME_UNIT] The value of parameter(s) `unit` in `{function}` is invalid: expects one of the units without quotes YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFYEAR, HOUR, MINUTE, SECOND, MILLISECOND, MICROSECOND, but got the string literal '{unit}'."
+    )
+}
+
+/// Spark's `DateTimeUtils.timestampAdd`: time units add to the instant, calendar units to the
+/// wall-clock time in `zone` (months clamp the day to the month's end).
+fn timestamp_add(unit: &str, quantity: i64, instant: i64, zone: &Tz) -> Result<i64> {
+    let unit = unit.to_ascii_uppercase();
+    let overflow =
+        || DataFusionError::Execution(format!("[ARITHMETIC_OVERFLOW] timestampadd({unit}, {quantity}) overflows"));
+    if let Some(micros) = unit_micros(&unit) {
+        return quantity.checked_mul(micros).and_then(|d| instant.checked_add(d)).ok_or_else(overflow);
+    }
+    let local = Moment::Instant(instant).local(zone);
+    let months = |n: i64| -> Result<NaiveDateTime> {
+        let n = i32::try_from(n).map_err(|_| overflow())?;
+        let shifted = if n >= 0 {
+            local.checked_add_months(chrono::Months::new(n.unsigned_abs()))
+        } else {
+            local.checked_sub_months(chrono::Months::new(n.unsigned_abs()))
+        };
+        shifted.ok_or_else(overflow)
+    };
+    let shifted = match unit.as_str() {
+        "DAY" | "DAYOFYEAR" => local.checked_add_signed(chrono::Duration::days(quantity)).ok_or_else(overflow)?,
+        "WEEK" => local.checked_add_signed(chrono::Duration::days(quantity.saturating_mul(7))).ok_or_else(overflow)?,
+        "MONTH" => months(quantity)?,
+        "QUARTER" => months(quantity.saturating_mul(3))?,
+        "YEAR" => months(quantity.saturating_mul(12))?,
+        _ => return invalid_unit("timestampadd", &unit),
+    };
+    Ok(Moment::Local(shifted).instant(zone))
+}
+
+/// Spark's `DateTimeUtils.timestampDiff`: Java's `ChronoUnit.between` of the two wall-clock
+/// times, whole units counted towards zero (a month is complete when the day and time of day
+/// are reached again).
+fn timestamp_diff(unit: &str, start: NaiveDateTime, end: NaiveDateTime) -> Result<i64> {
+    let unit = unit.to_ascii_uppercase();
+    if let Some(micros) = unit_micros(&unit) {
+        let between = (end - start).num_microseconds().unwrap_or(i64::MAX);
+        return Ok(between / micros);
+    }
+    // LocalDateTime.until for date-based units: the end date moves one day towards the start
+    // when its time of day has not reached the start's.
+    let mut end_date = end.date();
+    if end_date > start.date() && end.time() < start.time() {
+        end_date = end_date.pred_opt().unwrap_or(end_date);
+    } else if end_date < start.date() && end.time() > start.time() {
+        end_date = end_date.succ_opt().unwrap_or(end_date);
+    }
+    let start_date = start.date();
+    let days = i64::from(days_of(end_date)) - i64::from(days_of(start_date));
+    let packed = |d: NaiveDate| (i64::from(d.year()) * 12 + i64::from(d.month0())) * 32 + i64::from(d.day());
+    let months = (packed(end_date) - packed(start_date)) / 32;
+    Ok(match unit.as_str() {
+        "DAY" | "DAYOFYEAR" => days,
+        "WEEK" => days / 7,
+        "MONTH" => months,
+        "QUARTER" => months / 3,
+        "YEAR" => months / 12,
+        _ => return invalid_unit("timestampdiff", &unit),
+    })
+}
+
 fn days_of(date: NaiveDate) -> i32 {
     (date - DateTime::UNIX_EPOCH.date_naive()).num_days() as i32
 }
@@ -729,6 +858,17 @@ mod tests {
             ),
             ("months_between('1997-02-28 10:30:00', '1996-10-30')", "3.94959677", "Float64"),
             ("months_between('1997-02-28 10:30:00', '1996-10-30', false)", "3.9495967741935485", "Float64"),
+            // timestamp_add / timestamp_diff docstrings, and Java's month clamping.
+            ("timestampadd('year', 2, TIMESTAMP '2016-03-11 09:00:07')", "2018-03-11T09:00:07Z", ltz),
+            ("timestampadd('WEEK', 5, TIMESTAMP '2016-03-11 09:00:07')", "2016-04-15T09:00:07Z", ltz),
+            ("timestampadd('day', -5, TIMESTAMP '2016-03-11 09:00:07')", "2016-03-06T09:00:07Z", ltz),
+            ("timestampadd('MONTH', 1, TIMESTAMP '2024-01-31 10:00:00')", "2024-02-29T10:00:00Z", ltz),
+            ("timestampadd('SECOND', 90, TIMESTAMP '2024-01-31 10:00:00')", "2024-01-31T10:01:30Z", ltz),
+            ("timestampdiff('year', TIMESTAMP '2016-03-11 09:00:07', TIMESTAMP '2024-04-02 09:00:07')", "8", "Int64"),
+            ("timestampdiff('WEEK', TIMESTAMP '2016-03-11 09:00:07', TIMESTAMP '2024-04-02 09:00:07')", "420", "Int64"),
+            ("timestampdiff('MONTH', TIMESTAMP '2024-01-31 00:00:00', TIMESTAMP '2024-02-29 00:00:00')", "0", "Int64"),
+            ("timestampdiff('DAY', TIMESTAMP '2024-01-02 10:00:00', TIMESTAMP '2024-01-01 11:00:00')", "0", "Int64"),
+            ("timestampdiff('HOUR', TIMESTAMP '2024-01-02 10:00:00', TIMESTAMP '2024-01-01 11:30:00')", "-22", "Int64"),
         ];
         for (expr, expected, data_type) in cases {
             let got = value(&ctx, &format!("SELECT {expr}")).await;
