@@ -952,18 +952,25 @@ impl Resolver<'_> {
             }
             // Arrays and structs.
             "array" => self.call("make_array", args)?,
-            "size" | "cardinality" | "array_size" => {
-                arity(1)?;
-                cast(self.call("cardinality", args)?, DataType::Int32)
+            // Spark's cardinality is its size (collections.rs).
+            "cardinality" => self.call("size", args)?,
+            // create_map(k1, v1, k2, v2, ...) is a map from a key array and a value array
+            // (datafusion-spark's map_from_arrays, which follows spark.sql.mapKeyDedupPolicy).
+            "map" | "create_map" => {
+                if args.len() % 2 != 0 {
+                    return Err(ConnectError::analysis(format!(
+                        "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `map` requires 2n (n > 0) parameters but the actual \
+                         number is {}.",
+                        args.len()
+                    )));
+                }
+                let (keys, values): (Vec<_>, Vec<_>) = args.into_iter().enumerate().partition(|(i, _)| i % 2 == 0);
+                let keys = self.call("make_array", keys.into_iter().map(|(_, e)| e).collect())?;
+                let values = self.call("make_array", values.into_iter().map(|(_, e)| e).collect())?;
+                self.call("map_from_arrays", vec![keys, values])?
             }
             "array_contains" => self.call("array_has", args)?,
             "element_at" => self.call("array_element", args)?,
-            "sort_array" => {
-                let descending = matches!(args.get(1), Some(Expr::Literal(ScalarValue::Boolean(Some(false)), _)));
-                let value = args.remove(0);
-                let (order, nulls) = if descending { ("DESC", "NULLS LAST") } else { ("ASC", "NULLS FIRST") };
-                self.call("array_sort", vec![value, lit(order), lit(nulls)])?
-            }
             "array_distinct" | "array_union" | "array_intersect" | "array_except" | "array_position"
             | "array_remove" | "flatten" | "arrays_zip" | "array_max" | "array_min" => self.call(&lower, args)?,
             "array_join" => self.call("array_to_string", args)?,

@@ -151,6 +151,12 @@ impl Session {
                 state.register_udf(Arc::new(function))?;
             }
         }
+        if key == "spark.sql.mapKeyDedupPolicy" {
+            // Read by the map builders (datafusion-spark's and functions::collections).
+            let state_ref = self.ctx.state_ref();
+            let mut state = state_ref.write();
+            state.config_mut().options_mut().set("datafusion.spark.map_key_dedup_policy", value.trim())?;
+        }
         if key == "spark.sql.ansi.enabled" {
             let enabled = value.trim().eq_ignore_ascii_case("true");
             let state_ref = self.ctx.state_ref();

@@ -132,7 +132,7 @@ fn has_lambda(function: &sql::Function) -> bool {
 }
 
 /// Spark's names for DataFusion's functions.
-const RENAMED_FUNCTIONS: &[(&str, &str)] = &[("array", "make_array"), ("explode", "unnest"), ("size", "cardinality")];
+const RENAMED_FUNCTIONS: &[(&str, &str)] = &[("array", "make_array"), ("explode", "unnest")];
 
 fn rewrite(expr: &mut sql::Expr) {
     match expr {
@@ -174,6 +174,10 @@ fn rewrite(expr: &mut sql::Expr) {
                 function.name = ObjectName::from(vec![Ident::new(name)]);
                 return;
             }
+            if let Some(map) = spark_map(function) {
+                *expr = map;
+                return;
+            }
             if let [sql::ObjectNamePart::Identifier(ident)] = function.name.0.as_slice()
                 && let Some((_, datafusion_name)) =
                     RENAMED_FUNCTIONS.iter().find(|(spark, _)| ident.value.eq_ignore_ascii_case(spark))
@@ -183,6 +187,25 @@ fn rewrite(expr: &mut sql::Expr) {
         }
         _ => {}
     }
+}
+
+/// Spark's `map(k1, v1, k2, v2, ...)` (and the empty `map()`) as `map_from_arrays` of a key
+/// array and a value array: `datafusion-spark`'s builder follows `spark.sql.mapKeyDedupPolicy`
+/// (DataFusion's `map` always refuses duplicate keys, and reads two arrays as keys and values).
+fn spark_map(function: &sql::Function) -> Option<sql::Expr> {
+    let [sql::ObjectNamePart::Identifier(name)] = function.name.0.as_slice() else { return None };
+    if !name.value.eq_ignore_ascii_case("map") || name.quote_style.is_some() {
+        return None;
+    }
+    let sql::FunctionArguments::List(list) = &function.args else { return None };
+    if list.args.len() % 2 != 0 || list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+        return None;
+    }
+    let arguments: Vec<String> = list.args.iter().map(|a| a.to_string()).collect();
+    let keys: Vec<&str> = arguments.iter().step_by(2).map(String::as_str).collect();
+    let values: Vec<&str> = arguments.iter().skip(1).step_by(2).map(String::as_str).collect();
+    let text = format!("map_from_arrays(make_array({}), make_array({}))", keys.join(", "), values.join(", "));
+    Parser::new(&SparkSqlDialect {}).try_with_sql(&text).ok()?.parse_expr().ok()
 }
 
 /// `listagg(x, d) WITHIN GROUP (ORDER BY k)` (and `string_agg`) orders the joined values; in

@@ -305,9 +305,12 @@ async fn cluster_session(
     }
     let ctx =
         SessionContext::remote_with_state(&format!("df://{}:{}", master.host, master.port), builder.build()).await?;
-    // Ballista's client replaces the session's functions by its own list: Spark's go on top after.
-    let state = crate::functions::with_spark_functions(SessionStateBuilder::new_from_existing(ctx.state())).build();
-    Ok((SessionContext::new_with_state(crate::compat::without_client_cse(state)), stores))
+    // Ballista's client replaces the session's functions by its own list: Spark's go on top after,
+    // in the last rebuild of the state (a rebuild registers the existing functions again in no
+    // fixed order, so one that shares a name with Spark's could win after it).
+    let state = crate::compat::without_client_cse(ctx.state());
+    let state = crate::functions::with_spark_functions(SessionStateBuilder::new_from_existing(state)).build();
+    Ok((SessionContext::new_with_state(state), stores))
 }
 
 /// Prints what each statement did: query results as tables, writes as row counts with their target.

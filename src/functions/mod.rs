@@ -13,6 +13,7 @@
 use datafusion::execution::SessionStateBuilder;
 
 mod aggregates;
+mod collections;
 mod csv;
 mod datetime;
 mod formats;
@@ -145,6 +146,30 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
     "dayname",
     // intervals.rs
     "make_ym_interval",
+    // collections.rs
+    "array_append",
+    "array_prepend",
+    "array_compact",
+    "array_position",
+    "array_remove",
+    "array_insert",
+    "arrays_overlap",
+    "flatten",
+    "get",
+    "element_at",
+    "try_element_at",
+    "sequence",
+    "map_concat",
+    "map_contains_key",
+    "size",
+    "array_size",
+    "sort_array",
+    "array_distinct",
+    "array_union",
+    "array_intersect",
+    "array_except",
+    "array_repeat",
+    "array_sort",
 ];
 
 /// `datafusion-spark` functions minispark replaces with its own (in [`HAND_WRITTEN`]), and why.
@@ -152,8 +177,12 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
 /// - `from_utc_timestamp`, `to_utc_timestamp`: `datafusion-spark`'s type text input as
 ///   `timestamp_ntz` where Spark answers a `timestamp`, and do not know the short zone ids
 ///   Spark takes from Java (`PST`, `JST`).
+/// - `size`: `datafusion-spark`'s is -1 for a NULL array, Spark's legacy answer; under ANSI
+///   (Spark 4's default) Spark's is NULL.
+/// - `array_repeat`: `datafusion-spark`'s builds its list with another element field name than it
+///   declares when the element is an array, which Arrow refuses.
 #[cfg(test)]
-const REPLACED_FROM_DATAFUSION_SPARK: &[&str] = &["from_utc_timestamp", "to_utc_timestamp"];
+const REPLACED_FROM_DATAFUSION_SPARK: &[&str] = &["from_utc_timestamp", "to_utc_timestamp", "size", "array_repeat"];
 
 /// DataFusion functions kept under their name although `datafusion-spark` has one too, and why.
 ///
@@ -204,6 +233,7 @@ pub(crate) fn with_spark_functions(mut builder: SessionStateBuilder) -> SessionS
     scalars.extend(formats::functions());
     scalars.extend(time::functions());
     scalars.extend(intervals::functions());
+    scalars.extend(collections::functions());
     builder.higher_order_functions().get_or_insert_with(Vec::new).extend(higher_order::functions());
     builder.aggregate_functions().get_or_insert_with(Vec::new).extend(aggregates::functions());
     builder
@@ -265,6 +295,7 @@ mod tests {
             .chain(intervals::functions());
         let higher_order = higher_order::functions().into_iter().map(|f| f.name().to_string());
         let mut written: Vec<String> = scalars.map(|f| f.name().to_string()).chain(higher_order).collect();
+        written.extend(collections::spark_names());
         written.extend(aggregates::spark_names());
         let mut listed: Vec<String> = HAND_WRITTEN.iter().map(|n| n.to_string()).collect();
         let mut sorted = written.clone();
