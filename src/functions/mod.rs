@@ -20,7 +20,9 @@ pub(crate) mod higher_order;
 mod json;
 mod math;
 mod rewrites;
+mod strings;
 mod try_arithmetic;
+mod xpath;
 
 /// Functions minispark writes itself because neither DataFusion nor `datafusion-spark` 55 has
 /// them as Spark defines them (the list the issue notes report): missing there, or listed in
@@ -124,6 +126,40 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
     "from_csv",
     "to_csv",
     "schema_of_csv",
+    // strings.rs
+    "conv",
+    "format_number",
+    "regexp_extract_all",
+    "regexp_substr",
+    "regexp_instr",
+    "split",
+    "locate",
+    "overlay",
+    "levenshtein",
+    "mask",
+    "sentences",
+    "to_binary",
+    "try_to_binary",
+    "validate_utf8",
+    "try_validate_utf8",
+    "collation",
+    "printf",
+    "chr",
+    "ceil",
+    "ceiling",
+    "floor",
+    "like",
+    "ilike",
+    // xpath.rs
+    "xpath",
+    "xpath_boolean",
+    "xpath_double",
+    "xpath_number",
+    "xpath_float",
+    "xpath_int",
+    "xpath_long",
+    "xpath_short",
+    "xpath_string",
 ];
 
 /// `datafusion-spark` functions minispark replaces with its own (in [`HAND_WRITTEN`]), and why.
@@ -131,8 +167,12 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
 /// - `from_utc_timestamp`, `to_utc_timestamp`: `datafusion-spark`'s type text input as
 ///   `timestamp_ntz` where Spark answers a `timestamp`, and do not know the short zone ids
 ///   Spark takes from Java (`PST`, `JST`).
+/// - `ceil`, `floor`: `datafusion-spark`'s take no scale (`ceil(x, 1)`); ours call theirs
+///   when there is none.
+/// - `like`, `ilike`: `datafusion-spark`'s take no escape character (`like(a, b, '/')`).
 #[cfg(test)]
-const REPLACED_FROM_DATAFUSION_SPARK: &[&str] = &["from_utc_timestamp", "to_utc_timestamp"];
+const REPLACED_FROM_DATAFUSION_SPARK: &[&str] =
+    &["from_utc_timestamp", "to_utc_timestamp", "ceil", "floor", "like", "ilike"];
 
 /// DataFusion functions kept under their name although `datafusion-spark` has one too, and why.
 ///
@@ -181,6 +221,8 @@ pub(crate) fn with_spark_functions(mut builder: SessionStateBuilder) -> SessionS
     scalars.extend(math::functions());
     scalars.extend(datetime::functions());
     scalars.extend(formats::functions());
+    scalars.extend(strings::functions());
+    scalars.extend(xpath::functions());
     builder.higher_order_functions().get_or_insert_with(Vec::new).extend(higher_order::functions());
     builder.aggregate_functions().get_or_insert_with(Vec::new).extend(aggregates::functions());
     builder
@@ -237,7 +279,9 @@ mod tests {
             .chain(rewrites::functions())
             .chain(math::functions())
             .chain(datetime::functions())
-            .chain(formats::functions());
+            .chain(formats::functions())
+            .chain(strings::functions())
+            .chain(xpath::functions());
         let higher_order = higher_order::functions().into_iter().map(|f| f.name().to_string());
         let mut written: Vec<String> = scalars.map(|f| f.name().to_string()).chain(higher_order).collect();
         written.extend(aggregates::spark_names());
