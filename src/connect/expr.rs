@@ -702,27 +702,6 @@ impl Resolver<'_> {
                 args.push(lit("g"));
                 self.call("regexp_replace", args)?
             }
-            "regexp_extract" => {
-                arity(3)?;
-                let (subject, pattern, index) = (args[0].clone(), args[1].clone(), args[2].clone());
-                let (Expr::Literal(ScalarValue::Utf8(Some(pattern)), _), Expr::Literal(index, _)) = (pattern, index)
-                else {
-                    return Err(ConnectError::unsupported("regexp_extract() with a non-literal pattern or index"));
-                };
-                let index = index.cast_to(&DataType::Int64)?;
-                let ScalarValue::Int64(Some(index)) = index else {
-                    return Err(ConnectError::analysis("regexp_extract() needs an integer group index"));
-                };
-                let (pattern, group) = if index == 0 { (format!("({pattern})"), 1) } else { (pattern, index) };
-                let groups = self.call("regexp_match", vec![subject.clone(), lit(pattern)])?;
-                let value = self.call("array_element", vec![groups, lit(group)])?;
-                // Spark: "" when the pattern does not match, NULL for NULL input.
-                Expr::Case(Case::new(
-                    None,
-                    vec![(Box::new(subject.is_null()), Box::new(lit(ScalarValue::Utf8(None))))],
-                    Some(Box::new(self.call("coalesce", vec![value, lit("")])?)),
-                ))
-            }
             // Math.
             "abs" | "sqrt" | "exp" | "ln" | "log10" | "log2" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan"
             | "atan2" | "sinh" | "cosh" | "tanh" | "degrees" | "radians" | "cbrt" | "greatest" | "least" | "pi"
@@ -1105,6 +1084,7 @@ fn literal_name(literal: &pe::Literal) -> String {
         Some(L::Double(v)) => super::show::java_double(*v),
         Some(L::Decimal(d)) => d.value.clone(),
         Some(L::String(s)) => s.clone(),
+        Some(L::Binary(bytes)) => format!("X'{}'", hex_simd::encode_to_string(bytes, hex_simd::AsciiCase::Upper)),
         Some(L::Date(days)) => {
             let date = chrono::DateTime::from_timestamp(*days as i64 * 86_400, 0).map(|d| d.date_naive().to_string());
             format!("DATE '{}'", date.unwrap_or_default())
@@ -1290,6 +1270,7 @@ fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String
         ("regexp_instr", [a, b]) => format!("{lower}({a}, {b}, 0)"),
         ("overlay", [a, b, c]) => format!("{lower}({a}, {b}, {c}, -1)"),
         ("regexp_like", _) => format!("REGEXP_LIKE({})", args.join(", ")),
+        ("regexp_replace", [a, b, c]) => format!("{lower}({a}, {b}, {c}, 1)"),
         ("pow", _) => format!("POWER({})", args.join(", ")),
         // Spark names these after their input alone, without the schema or options.
         ("from_json" | "from_csv" | "to_json" | "to_csv" | "schema_of_json" | "schema_of_csv", [input, ..]) => {

@@ -150,6 +150,9 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
     "floor",
     "like",
     "ilike",
+    "regexp_extract",
+    "encode",
+    "decode",
     // xpath.rs
     "xpath",
     "xpath_boolean",
