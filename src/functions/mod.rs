@@ -153,6 +153,10 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
     "regexp_extract",
     "encode",
     "decode",
+    "contains",
+    "startswith",
+    "endswith",
+    "reverse",
     // xpath.rs
     "xpath",
     "xpath_boolean",

@@ -3,7 +3,8 @@
 //! `regexp_extract_all`/`regexp_substr`/`regexp_instr`, `split` with a limit (Java's
 //! `String.split`), `locate` with a start, `overlay`, `levenshtein` with a threshold, `mask`,
 //! `sentences`, `to_binary`/`try_to_binary`, `encode`/`decode` with a charset, `regexp_extract`
-//! ("" for a group that took no part), the UTF-8 validators, `collation`, `printf` and
+//! ("" for a group that took no part), `contains`/`startswith`/`endswith`/`reverse` of binaries,
+//! the UTF-8 validators, `collation`, `printf` and
 //! `chr` (other names of `format_string` and `char`), `like`/`ilike` with an escape character,
 //! and `ceil`/`floor` with a scale. Each is
 //! evaluated row by row on Spark's definition (`StringUtils`, `UTF8String`, `NumberConverter`);
@@ -30,6 +31,21 @@ pub(super) fn functions() -> Vec<Arc<ScalarUDF>> {
     let char = datafusion_spark::function::string::char();
     functions.push(Arc::new(ScalarUDF::new_from_impl(Renamed::new("printf", format_string))));
     functions.push(Arc::new(ScalarUDF::new_from_impl(Renamed::new("chr", char))));
+    let on_bytes: [(&'static str, Arc<ScalarUDF>, DataType, Eval); 4] = [
+        ("contains", datafusion::functions::string::contains(), DataType::Boolean, bytes_contain),
+        ("startswith", datafusion::functions::string::starts_with(), DataType::Boolean, bytes_start),
+        ("endswith", datafusion::functions::string::ends_with(), DataType::Boolean, bytes_end),
+        ("reverse", datafusion::functions::unicode::reverse(), DataType::Binary, bytes_reversed),
+    ];
+    for (name, inner, bytes_type, eval) in on_bytes {
+        functions.push(Arc::new(ScalarUDF::new_from_impl(AlsoOnBytes {
+            name,
+            inner,
+            bytes_type,
+            eval,
+            signature: Signature::user_defined(Volatility::Immutable),
+        })));
+    }
     for (name, ceiling) in [("ceil", true), ("ceiling", true), ("floor", false)] {
         functions.push(Arc::new(ScalarUDF::new_from_impl(ScaledRounding::new(name, ceiling))));
     }
@@ -992,6 +1008,126 @@ fn ilike(args: &[ScalarValue]) -> Result<ScalarValue> {
     like_with(args, true)
 }
 
+fn bytes(value: &ScalarValue) -> Option<&[u8]> {
+    match value {
+        ScalarValue::Binary(Some(b)) | ScalarValue::LargeBinary(Some(b)) | ScalarValue::BinaryView(Some(b)) => {
+            Some(b.as_slice())
+        }
+        _ => None,
+    }
+}
+
+fn bytes_contain(args: &[ScalarValue]) -> Result<ScalarValue> {
+    let (Some(a), Some(b)) = (bytes(&args[0]), bytes(&args[1])) else { return Ok(null()) };
+    Ok(ScalarValue::Boolean(Some(b.is_empty() || a.windows(b.len()).any(|w| w == b))))
+}
+
+fn bytes_start(args: &[ScalarValue]) -> Result<ScalarValue> {
+    let (Some(a), Some(b)) = (bytes(&args[0]), bytes(&args[1])) else { return Ok(null()) };
+    Ok(ScalarValue::Boolean(Some(a.starts_with(b))))
+}
+
+fn bytes_end(args: &[ScalarValue]) -> Result<ScalarValue> {
+    let (Some(a), Some(b)) = (bytes(&args[0]), bytes(&args[1])) else { return Ok(null()) };
+    Ok(ScalarValue::Boolean(Some(a.ends_with(b))))
+}
+
+fn bytes_reversed(args: &[ScalarValue]) -> Result<ScalarValue> {
+    let Some(a) = bytes(&args[0]) else { return Ok(null()) };
+    Ok(ScalarValue::Binary(Some(a.iter().rev().copied().collect())))
+}
+
+/// Spark's `contains`, `startswith`, `endswith` and `reverse`, which take binaries as well as
+/// strings: DataFusion's function for strings, row by row on the bytes for binaries.
+struct AlsoOnBytes {
+    name: &'static str,
+    inner: Arc<ScalarUDF>,
+    bytes_type: DataType,
+    eval: Eval,
+    signature: Signature,
+}
+
+impl PartialEq for AlsoOnBytes {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for AlsoOnBytes {}
+
+impl std::hash::Hash for AlsoOnBytes {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+impl std::fmt::Debug for AlsoOnBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlsoOnBytes").field("name", &self.name).finish()
+    }
+}
+
+fn is_binary(t: &DataType) -> bool {
+    matches!(t, DataType::Binary | DataType::LargeBinary | DataType::BinaryView)
+}
+
+impl ScalarUDFImpl for AlsoOnBytes {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        let arity = if self.name == "reverse" { 1 } else { 2 };
+        if arg_types.len() != arity {
+            return plan_err!(
+                "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{}` requires {arity} parameters but the actual number is {}.",
+                self.name,
+                arg_types.len()
+            );
+        }
+        let target = if arg_types.iter().all(|t| is_binary(t) || t.is_null()) && arg_types.iter().any(is_binary) {
+            DataType::Binary
+        } else {
+            DataType::Utf8
+        };
+        Ok(vec![target; arity])
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        if arg_types.first().is_some_and(is_binary) {
+            Ok(self.bytes_type.clone())
+        } else {
+            self.inner.return_type(arg_types)
+        }
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        if !args.args.first().is_some_and(|a| is_binary(&a.data_type())) {
+            return self.inner.invoke_with_args(args);
+        }
+        let scalar = args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let rows = if scalar { 1 } else { args.number_rows };
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let null = ScalarValue::try_from(&self.bytes_type)?;
+        let mut values = Vec::with_capacity(rows);
+        for i in 0..rows {
+            let row = arrays.iter().map(|a| ScalarValue::try_from_array(a, i)).collect::<Result<Vec<_>>>()?;
+            let value = (self.eval)(&row)?;
+            values.push(if value.is_null() { null.clone() } else { value });
+        }
+        if scalar {
+            return Ok(ColumnarValue::Scalar(values.pop().unwrap_or(null)));
+        }
+        let array: ArrayRef =
+            if values.is_empty() { new_empty_array(&self.bytes_type) } else { ScalarValue::iter_to_array(values)? };
+        Ok(ColumnarValue::Array(array))
+    }
+}
+
 /// A function registered again under another of Spark's names (`printf` is `format_string`).
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct Renamed {
@@ -1268,6 +1404,14 @@ mod tests {
             ("regexp_extract('foo', '(\\d+)', 1)", ""),
             ("encode('abcd', 'UTF-8')", "61626364"),
             ("decode(X'61626364', 'UTF-8')", "abcd"),
+            ("contains(X'414243', X'4243')", "true"),
+            ("contains(X'4243', X'414243')", "false"),
+            ("startswith(X'414243', X'41')", "true"),
+            ("endswith(X'414243', X'41')", "false"),
+            ("hex(reverse(X'CAFE'))", "FECA"),
+            ("reverse('Spark SQL')", "LQS krapS"),
+            ("contains('Spark SQL', 'Spark')", "true"),
+            ("startswith('Spark SQL', 'SQL')", "false"),
             ("like('Spark', '_park')", "true"),
             ("like('%SystemDrive%/Users/John', '/%SystemDrive/%//Users%', '/')", "true"),
             ("ilike('%SystemDrive%/Users/John', '/%SYSTEMDrive/%//Users%', '/')", "true"),
