@@ -1271,6 +1271,7 @@ fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String
         ("overlay", [a, b, c]) => format!("{lower}({a}, {b}, {c}, -1)"),
         ("regexp_like", _) => format!("REGEXP_LIKE({})", args.join(", ")),
         ("regexp_replace", [a, b, c]) => format!("{lower}({a}, {b}, {c}, 1)"),
+        ("position", [a, b]) => format!("{lower}({a}, {b}, 1)"),
         ("pow", _) => format!("POWER({})", args.join(", ")),
         // Spark names these after their input alone, without the schema or options.
         ("from_json" | "from_csv" | "to_json" | "to_csv" | "schema_of_json" | "schema_of_csv", [input, ..]) => {

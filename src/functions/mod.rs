@@ -151,8 +151,6 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
     "like",
     "ilike",
     "regexp_extract",
-    "encode",
-    "decode",
     "contains",
     "startswith",
     "endswith",

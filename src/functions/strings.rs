@@ -2,7 +2,7 @@
 //! DataFusion nor `datafusion-spark` 55 has as Spark defines them: `conv`, `format_number`,
 //! `regexp_extract_all`/`regexp_substr`/`regexp_instr`, `split` with a limit (Java's
 //! `String.split`), `locate` with a start, `overlay`, `levenshtein` with a threshold, `mask`,
-//! `sentences`, `to_binary`/`try_to_binary`, `encode`/`decode` with a charset, `regexp_extract`
+//! `sentences`, `to_binary`/`try_to_binary`, `regexp_extract`
 //! ("" for a group that took no part), `contains`/`startswith`/`endswith`/`reverse` of binaries,
 //! the UTF-8 validators, `collation`, `printf` and
 //! `chr` (other names of `format_string` and `char`), `like`/`ilike` with an escape character,
@@ -128,8 +128,6 @@ fn row_functions() -> Vec<RowFunction> {
         RowFunction::new("try_validate_utf8", &[StrOrBin], 1, utf8, try_validate_utf8),
         RowFunction::new("collation", &[Str], 1, utf8, collation),
         RowFunction::new("regexp_extract", &[Str, Str, Int], 2, utf8, regexp_extract),
-        RowFunction::new("encode", &[Str, Str], 2, binary, encode),
-        RowFunction::new("decode", &[StrOrBin, Str], 2, utf8, decode),
         RowFunction::new("like", &[Str, Str, Str], 2, boolean, like),
         RowFunction::new("ilike", &[Str, Str, Str], 2, boolean, ilike),
     ]
@@ -492,66 +490,6 @@ fn regexp_extract(args: &[ScalarValue]) -> Result<ScalarValue> {
     let group = check_group("regexp_extract", regex.captures_len(), index)?;
     let found = regex.captures(subject).and_then(|c| c.get(group).map(|m| m.as_str().to_string()));
     Ok(string(found.unwrap_or_default()))
-}
-
-/// Spark's `encode(str, charset)`: the string's bytes in `charset`.
-fn encode(args: &[ScalarValue]) -> Result<ScalarValue> {
-    let (Some(input), Some(charset)) = (text(&args[0]), text(&args[1])) else { return Ok(null()) };
-    let bytes = match charset.to_ascii_uppercase().as_str() {
-        "UTF-8" | "UTF8" => input.as_bytes().to_vec(),
-        "US-ASCII" => input.chars().map(|c| if c.is_ascii() { c as u8 } else { b'?' }).collect(),
-        "ISO-8859-1" | "LATIN1" => input.chars().map(|c| if (c as u32) < 256 { c as u8 } else { b'?' }).collect(),
-        "UTF-16BE" | "UTF-16" => {
-            let mut out = if charset.eq_ignore_ascii_case("UTF-16") { vec![0xFE, 0xFF] } else { vec![] };
-            input.encode_utf16().for_each(|u| out.extend(u.to_be_bytes()));
-            out
-        }
-        "UTF-16LE" => input.encode_utf16().flat_map(|u| u.to_le_bytes()).collect(),
-        _ => return unknown_charset("encode", charset),
-    };
-    Ok(ScalarValue::Binary(Some(bytes)))
-}
-
-fn unknown_charset<T>(function: &str, charset: &str) -> Result<T> {
-    exec_err!(
-        "[INVALID_PARAMETER_VALUE.CHARSET] The value of parameter(s) `charset` in `{function}` is invalid: expects one of the charsets 'US-ASCII', 'ISO-8859-1', 'UTF-8', 'UTF-16BE', 'UTF-16LE', 'UTF-16', but got {charset}. SQLSTATE: 22023"
-    )
-}
-
-/// Spark's `decode(bin, charset)`: the bytes read in `charset` (malformed input replaced).
-fn decode(args: &[ScalarValue]) -> Result<ScalarValue> {
-    let Some(charset) = text(&args[1]) else { return Ok(null()) };
-    let bytes: Vec<u8> = match &args[0] {
-        ScalarValue::Binary(Some(b)) => b.clone(),
-        other => match text(other) {
-            Some(s) => s.as_bytes().to_vec(),
-            None => return Ok(null()),
-        },
-    };
-    let utf16 = |big: bool, bytes: &[u8]| -> String {
-        let units: Vec<u16> = bytes
-            .chunks(2)
-            .map(|c| {
-                let pair = [c[0], *c.get(1).unwrap_or(&0)];
-                if big { u16::from_be_bytes(pair) } else { u16::from_le_bytes(pair) }
-            })
-            .collect();
-        String::from_utf16_lossy(&units)
-    };
-    let decoded = match charset.to_ascii_uppercase().as_str() {
-        "UTF-8" | "UTF8" => String::from_utf8_lossy(&bytes).into_owned(),
-        "US-ASCII" => bytes.iter().map(|b| if b.is_ascii() { *b as char } else { '\u{FFFD}' }).collect(),
-        "ISO-8859-1" | "LATIN1" => bytes.iter().map(|b| *b as char).collect(),
-        "UTF-16BE" => utf16(true, &bytes),
-        "UTF-16LE" => utf16(false, &bytes),
-        "UTF-16" => match bytes.as_slice() {
-            [0xFF, 0xFE, rest @ ..] => utf16(false, rest),
-            [0xFE, 0xFF, rest @ ..] => utf16(true, rest),
-            _ => utf16(true, &bytes),
-        },
-        _ => return unknown_charset("decode", charset),
-    };
-    Ok(string(decoded))
 }
 
 /// Spark's `regexp_substr(str, regexp)`: the first match, NULL when there is none.
@@ -1392,8 +1330,6 @@ mod tests {
             ("regexp_extract('aaaac', '(a+)(b)?(c)', 1)", "aaaa"),
             ("regexp_extract('100-200', '(\\d+)-(\\d+)', 0)", "100-200"),
             ("regexp_extract('foo', '(\\d+)', 1)", ""),
-            ("encode('abcd', 'UTF-8')", "61626364"),
-            ("decode(X'61626364', 'UTF-8')", "abcd"),
             ("contains(X'414243', X'4243')", "true"),
             ("contains(X'4243', X'414243')", "false"),
             ("startswith(X'414243', X'41')", "true"),
