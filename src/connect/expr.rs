@@ -704,13 +704,20 @@ impl Resolver<'_> {
             // Strings.
             "upper" | "ucase" => self.call("upper", args)?,
             "lower" | "lcase" => self.call("lower", args)?,
-            // PySpark sends trim(characters, column) when it is given characters to trim.
-            "trim" | "btrim" | "ltrim" | "rtrim" if args.len() == 2 => {
+            // PySpark sends trim(characters, column) when it is given characters to trim, but
+            // btrim(column, characters).
+            "btrim" if args.len() == 2 => self.call("btrim", args)?,
+            "trim" | "ltrim" | "rtrim" if args.len() == 2 => {
                 let function = if lower == "trim" { "btrim" } else { lower.as_str() };
                 let characters = args.remove(0);
                 self.call(function, vec![args.remove(0), characters])?
             }
             "trim" | "btrim" => self.call("btrim", args)?,
+            // Spark's replace(str, search) removes `search`.
+            "replace" if args.len() == 2 => {
+                args.push(lit(""));
+                self.call("replace", args)?
+            }
             "ltrim" | "rtrim" | "lpad" | "rpad" | "reverse" | "repeat" | "initcap" | "ascii" | "translate"
             | "replace" | "concat_ws" | "left" | "right" | "md5" | "sha256" | "sha224" | "sha384" | "sha512"
             | "chr" | "to_hex" => self.call(&lower, args)?,
@@ -736,13 +743,8 @@ impl Resolver<'_> {
                 arity(2)?;
                 cast(self.call("strpos", args)?, DataType::Int32)
             }
-            "locate" | "position" => {
-                if args.len() != 2 {
-                    return Err(ConnectError::unsupported("locate() with a start position"));
-                }
-                let substring = args.remove(0);
-                cast(self.call("strpos", vec![args.remove(0), substring])?, DataType::Int32)
-            }
+            // locate (crate::functions::strings) by its other name.
+            "position" => self.call("locate", args)?,
             "startswith" => self.call("starts_with", args)?,
             "endswith" => self.call("ends_with", args)?,
             "contains" => self.call("contains", args)?,
@@ -753,62 +755,6 @@ impl Resolver<'_> {
                 // Spark replaces every match.
                 args.push(lit("g"));
                 self.call("regexp_replace", args)?
-            }
-            "regexp_extract" => {
-                arity(3)?;
-                let (subject, pattern, index) = (args[0].clone(), args[1].clone(), args[2].clone());
-                let (Expr::Literal(ScalarValue::Utf8(Some(pattern)), _), Expr::Literal(index, _)) = (pattern, index)
-                else {
-                    return Err(ConnectError::unsupported("regexp_extract() with a non-literal pattern or index"));
-                };
-                let index = index.cast_to(&DataType::Int64)?;
-                let ScalarValue::Int64(Some(index)) = index else {
-                    return Err(ConnectError::analysis("regexp_extract() needs an integer group index"));
-                };
-                let (pattern, group) = if index == 0 { (format!("({pattern})"), 1) } else { (pattern, index) };
-                let groups = self.call("regexp_match", vec![subject.clone(), lit(pattern)])?;
-                let value = self.call("array_element", vec![groups, lit(group)])?;
-                // Spark: "" when the pattern does not match, NULL for NULL input.
-                Expr::Case(Case::new(
-                    None,
-                    vec![(Box::new(subject.is_null()), Box::new(lit(ScalarValue::Utf8(None))))],
-                    Some(Box::new(self.call("coalesce", vec![value, lit("")])?)),
-                ))
-            }
-            "split" => {
-                if !(2..=3).contains(&args.len()) {
-                    arity(2)?;
-                }
-                // PySpark always sends a limit; -1 (or 0) means none.
-                if let Some(limit) = args.get(2) {
-                    let unlimited = matches!(limit, Expr::Literal(v, _) if v.cast_to(&DataType::Int64).is_ok_and(|v| matches!(v, ScalarValue::Int64(Some(n)) if n <= 0)));
-                    if !unlimited {
-                        return Err(ConnectError::unsupported("split() with a positive limit"));
-                    }
-                    args.truncate(2);
-                }
-                let Expr::Literal(ScalarValue::Utf8(Some(pattern)), _) = &args[1] else {
-                    return Err(ConnectError::unsupported("split() with a pattern that is not a literal"));
-                };
-                let subject = args[0].clone();
-                let parts = if pattern.contains(['\\', '[', '(', '|', '*', '+', '?', '^', '$', '{', '.']) {
-                    // Spark splits on a regular expression: mark each match with a separator that
-                    // cannot occur in text, then split on that.
-                    let marked = self
-                        .call("regexp_replace", vec![subject.clone(), lit(pattern.clone()), lit("\u{1f}"), lit("g")])?;
-                    self.call("string_to_array", vec![marked, lit("\u{1f}")])?
-                } else {
-                    self.call("string_to_array", args)?
-                };
-                // Spark: splitting "" gives [""], DataFusion gives []. (The subject itself, not a
-                // literal "", so no list constant is folded into the plan: Ballista's plan
-                // encoding loses the type of one.)
-                let empty = cast(self.call("make_array", vec![subject.clone()])?, self.type_of(&parts)?);
-                Expr::Case(Case::new(
-                    None,
-                    vec![(Box::new(subject.eq(lit(""))), Box::new(empty))],
-                    Some(Box::new(parts)),
-                ))
             }
             // Math.
             "abs" | "sqrt" | "exp" | "ln" | "log10" | "log2" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan"
@@ -1260,6 +1206,7 @@ fn literal_name(literal: &pe::Literal) -> String {
         Some(L::Double(v)) => super::show::java_double(*v),
         Some(L::Decimal(d)) => d.value.clone(),
         Some(L::String(s)) => s.clone(),
+        Some(L::Binary(bytes)) => format!("X'{}'", hex_simd::encode_to_string(bytes, hex_simd::AsciiCase::Upper)),
         Some(L::Date(days)) => {
             let date = chrono::DateTime::from_timestamp(*days as i64 * 86_400, 0).map(|d| d.date_naive().to_string());
             format!("DATE '{}'", date.unwrap_or_default())
@@ -1445,6 +1392,14 @@ fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String
         ("ltrim", [characters, a]) => format!("TRIM(LEADING {characters} FROM {a})"),
         ("rtrim", [characters, a]) => format!("TRIM(TRAILING {characters} FROM {a})"),
         ("ceil" | "floor", [_, _]) => format!("{lower}({})", args.join(", ")),
+        // Spark names the defaults of these optional arguments.
+        ("substr" | "substring", [a, b]) => format!("{lower}({a}, {b}, 2147483647)"),
+        ("regexp_extract_all", [a, b]) => format!("{lower}({a}, {b}, 1)"),
+        ("regexp_instr", [a, b]) => format!("{lower}({a}, {b}, 0)"),
+        ("overlay", [a, b, c]) => format!("{lower}({a}, {b}, {c}, -1)"),
+        ("regexp_like", _) => format!("REGEXP_LIKE({})", args.join(", ")),
+        ("regexp_replace", [a, b, c]) => format!("{lower}({a}, {b}, {c}, 1)"),
+        ("position", [a, b]) => format!("{lower}({a}, {b}, 1)"),
         ("pow", _) => format!("POWER({})", args.join(", ")),
         // Spark names these after their input alone, without the schema or options.
         ("from_json" | "from_csv" | "to_json" | "to_csv" | "schema_of_json" | "schema_of_csv", [input, ..]) => {

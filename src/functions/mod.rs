@@ -24,7 +24,9 @@ mod math;
 mod rewrites;
 mod time;
 pub(crate) use time::TIME;
+mod strings;
 mod try_arithmetic;
+mod xpath;
 
 /// Functions minispark writes itself because neither DataFusion nor `datafusion-spark` 55 has
 /// them as Spark defines them (the list the issue notes report): missing there, or listed in
@@ -170,6 +172,45 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
     "array_except",
     "array_repeat",
     "array_sort",
+    // strings.rs
+    "conv",
+    "format_number",
+    "regexp_extract_all",
+    "regexp_substr",
+    "regexp_instr",
+    "split",
+    "locate",
+    "overlay",
+    "levenshtein",
+    "mask",
+    "sentences",
+    "to_binary",
+    "try_to_binary",
+    "validate_utf8",
+    "try_validate_utf8",
+    "collation",
+    "printf",
+    "chr",
+    "ceil",
+    "ceiling",
+    "floor",
+    "like",
+    "ilike",
+    "regexp_extract",
+    "contains",
+    "startswith",
+    "endswith",
+    "reverse",
+    // xpath.rs
+    "xpath",
+    "xpath_boolean",
+    "xpath_double",
+    "xpath_number",
+    "xpath_float",
+    "xpath_int",
+    "xpath_long",
+    "xpath_short",
+    "xpath_string",
 ];
 
 /// `datafusion-spark` functions minispark replaces with its own (in [`HAND_WRITTEN`]), and why.
@@ -181,8 +222,20 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
 ///   (Spark 4's default) Spark's is NULL.
 /// - `array_repeat`: `datafusion-spark`'s builds its list with another element field name than it
 ///   declares when the element is an array, which Arrow refuses.
+/// - `ceil`, `floor`: `datafusion-spark`'s take no scale (`ceil(x, 1)`); ours call theirs
+///   when there is none.
+/// - `like`, `ilike`: `datafusion-spark`'s take no escape character (`like(a, b, '/')`).
 #[cfg(test)]
-const REPLACED_FROM_DATAFUSION_SPARK: &[&str] = &["from_utc_timestamp", "to_utc_timestamp", "size", "array_repeat"];
+const REPLACED_FROM_DATAFUSION_SPARK: &[&str] = &[
+    "from_utc_timestamp",
+    "to_utc_timestamp",
+    "size",
+    "array_repeat",
+    "ceil",
+    "floor",
+    "like",
+    "ilike",
+];
 
 /// DataFusion functions kept under their name although `datafusion-spark` has one too, and why.
 ///
@@ -234,6 +287,8 @@ pub(crate) fn with_spark_functions(mut builder: SessionStateBuilder) -> SessionS
     scalars.extend(time::functions());
     scalars.extend(intervals::functions());
     scalars.extend(collections::functions());
+    scalars.extend(strings::functions());
+    scalars.extend(xpath::functions());
     builder.higher_order_functions().get_or_insert_with(Vec::new).extend(higher_order::functions());
     builder.aggregate_functions().get_or_insert_with(Vec::new).extend(aggregates::functions());
     builder
@@ -292,7 +347,9 @@ mod tests {
             .chain(datetime::functions())
             .chain(formats::functions())
             .chain(time::functions())
-            .chain(intervals::functions());
+            .chain(intervals::functions())
+            .chain(strings::functions())
+            .chain(xpath::functions());
         let higher_order = higher_order::functions().into_iter().map(|f| f.name().to_string());
         let mut written: Vec<String> = scalars.map(|f| f.name().to_string()).chain(higher_order).collect();
         written.extend(collections::spark_names());
