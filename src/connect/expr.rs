@@ -1189,6 +1189,10 @@ pub(crate) fn spark_name(expression: &Expression) -> String {
         ExprType::UnresolvedStar(s) => s.unparsed_target.clone().unwrap_or_else(|| "*".into()),
         ExprType::Cast(c) => {
             let inner = c.expr.as_deref().map(spark_name).unwrap_or_default();
+            // Spark names Column.try_cast after what it casts (PySpark 4.3's try_cast docstring).
+            if c.eval_mode == pe::cast::EvalMode::Try as i32 {
+                return inner;
+            }
             let ty = match &c.cast_to_type {
                 Some(pe::cast::CastToType::TypeStr(s)) => types::parse_type(s, "UTC")
                     .map(|t| types::simple_string(&t).to_uppercase())

@@ -628,7 +628,34 @@ impl<'a> Translator<'a> {
             }
         }
         let name = format!("_read{}", self.aliases.fetch_add(1, Ordering::Relaxed));
-        let scan = LogicalPlanBuilder::scan(name.as_str(), provider_as_source(table), None)?.build()?;
+        let mut scan = LogicalPlanBuilder::scan(name.as_str(), provider_as_source(table), None)?.build()?;
+        if format == "csv"
+            && let Some(null) = options.get("nullvalue")
+        {
+            // The CSV reader's null pattern does not reach string columns read with a given
+            // schema, so Spark's `nullValue` is applied to them after the scan.
+            let columns: Vec<Expr> = scan
+                .schema()
+                .iter()
+                .map(|(q, f)| {
+                    let column = Expr::Column(Column::new(q.cloned(), f.name()));
+                    if matches!(f.data_type(), DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8) {
+                        let cleared = Expr::Case(Case::new(
+                            None,
+                            vec![(
+                                Box::new(column.clone().eq(lit(null.as_str()))),
+                                Box::new(lit(ScalarValue::Utf8(None))),
+                            )],
+                            Some(Box::new(column)),
+                        ));
+                        Expr::Cast(Cast::new(Box::new(cleared), f.data_type().clone())).alias(f.name())
+                    } else {
+                        column
+                    }
+                })
+                .collect();
+            scan = LogicalPlanBuilder::from(scan).project(columns)?.build()?;
+        }
         if !partitions.iter().any(|p| p.has_nulls) {
             return Ok(scan);
         }

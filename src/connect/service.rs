@@ -202,7 +202,7 @@ impl ConnectService {
             }
             Analyze::Explain(request) => {
                 use analyze_plan_request::explain::ExplainMode;
-                use datafusion::physical_plan::ExecutionPlan;
+                use datafusion::physical_plan::statistics::{StatisticsArgs, StatisticsContext};
                 let relation = match request.plan.as_ref().and_then(|p| p.op_type.as_ref()) {
                     Some(OpType::Root(relation)) => relation,
                     _ => return Err(ConnectError::invalid("explain() without a DataFrame")),
@@ -230,7 +230,7 @@ impl ConnectService {
                         // (Spark gives every node's; DataFusion's logical nodes have none).
                         let statistics = physical
                             .as_ref()
-                            .and_then(|p| p.partition_statistics(None).ok())
+                            .and_then(|p| StatisticsContext::default().compute(p.as_ref(), &StatisticsArgs::new()).ok())
                             .map(|s| {
                                 let bytes = s.total_byte_size.get_value().map(|b| format!("{b} B"));
                                 let rows = s.num_rows.get_value().map(|r| format!(", rowCount={r}"));
