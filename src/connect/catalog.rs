@@ -128,6 +128,8 @@ fn views(ctx: &SessionContext) -> Vec<(String, bool)> {
         for (schema_name, global) in [(VIEWS.0, false), (GLOBAL_VIEWS, true)] {
             if let Some(schema) = catalog.schema(schema_name) {
                 let mut names = schema.table_names();
+                // Checkpointed frames are kept as hidden tables (execute::checkpoint_command).
+                names.retain(|n| !n.starts_with("__checkpoint_"));
                 names.sort();
                 found.extend(names.into_iter().map(|n| (n, global)));
             }

@@ -82,6 +82,15 @@ async fn produce(
             Some(CommandType::SqlCommand(sql)) => sql_command(engine, session, operation, sql).await,
             Some(CommandType::WriteOperation(write)) => write_operation(engine, session, write).await,
             Some(CommandType::CreateDataframeView(view)) => create_view(session, view).await,
+            Some(CommandType::CheckpointCommand(checkpoint)) => {
+                checkpoint_command(engine, session, operation, checkpoint).await
+            }
+            Some(CommandType::RemoveCachedRemoteRelationCommand(remove)) => {
+                if let Some(cached) = remove.relation {
+                    session.ctx.deregister_table(super::plan::cached_relation_table(&cached.relation_id).as_str())?;
+                }
+                Ok(())
+            }
             Some(CommandType::MlCommand(_)) => Err(ConnectError::unsupported("Spark ML (pyspark.ml over Connect)")),
             Some(other) => Err(ConnectError::unsupported(format!("the command {}", command_name(&other)))),
             None => Err(ConnectError::invalid("an empty command")),
@@ -130,6 +139,7 @@ async fn query(
     }
     let translator = Translator::new(&session.ctx, &session.time_zone());
     let plan = translator.relation(relation).await?;
+    let observed = translator.observed();
     let schema = plan.schema().as_arrow().clone();
     let description = describe(relation);
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<RecordBatch>(4);
@@ -163,7 +173,72 @@ async fn query(
     };
     let (job, sent) = tokio::join!(job, send);
     job?;
-    sent
+    sent?;
+    for observation in observed {
+        let batches = collect(engine, session, observation.plan, &format!("observe {}", observation.name)).await?;
+        let batch = batches
+            .iter()
+            .find(|b| b.num_rows() > 0)
+            .ok_or_else(|| ConnectError::execution("observe() metrics gave no row"))?;
+        let values = batch
+            .columns()
+            .iter()
+            .map(|c| {
+                let value = datafusion::common::ScalarValue::try_from_array(c, 0)?;
+                proto_literal(&value)
+            })
+            .collect::<ConnectResult<Vec<_>>>()?;
+        let metrics = proto::execute_plan_response::ObservedMetrics {
+            name: observation.name,
+            values,
+            keys: observation.keys,
+            plan_id: observation.plan_id,
+            ..Default::default()
+        };
+        let mut message = response(session, operation, ResponseType::ResultComplete(ResultComplete {}));
+        message.response_type = None;
+        message.observed_metrics = vec![metrics];
+        operation.push(message).await;
+    }
+    Ok(())
+}
+
+/// A value as a Connect literal (the observed metrics' values).
+fn proto_literal(value: &datafusion::common::ScalarValue) -> ConnectResult<proto::expression::Literal> {
+    use datafusion::common::ScalarValue as S;
+    use proto::expression::literal::LiteralType as L;
+    let kind = match value {
+        v if v.is_null() => L::Null(types::spark_type(&v.data_type())),
+        S::Boolean(Some(b)) => L::Boolean(*b),
+        S::Int8(Some(v)) => L::Byte(i32::from(*v)),
+        S::Int16(Some(v)) => L::Short(i32::from(*v)),
+        S::Int32(Some(v)) => L::Integer(*v),
+        S::Int64(Some(v)) => L::Long(*v),
+        S::UInt8(Some(v)) => L::Short(i32::from(*v)),
+        S::UInt16(Some(v)) => L::Integer(i32::from(*v)),
+        S::UInt32(Some(v)) => L::Long(i64::from(*v)),
+        S::UInt64(Some(v)) => {
+            L::Long(i64::try_from(*v).map_err(|_| ConnectError::execution("a metric beyond bigint"))?)
+        }
+        S::Float32(Some(v)) => L::Float(*v),
+        S::Float64(Some(v)) => L::Double(*v),
+        S::Utf8(Some(v)) | S::LargeUtf8(Some(v)) | S::Utf8View(Some(v)) => L::String(v.clone()),
+        S::Date32(Some(v)) => L::Date(*v),
+        S::TimestampMicrosecond(Some(v), Some(_)) => L::Timestamp(*v),
+        S::TimestampMicrosecond(Some(v), None) => L::TimestampNtz(*v),
+        S::Decimal128(Some(_), precision, scale) => L::Decimal(proto::expression::literal::Decimal {
+            value: value.to_string(),
+            precision: Some(i32::from(*precision)),
+            scale: Some(i32::from(*scale)),
+        }),
+        other => {
+            return Err(ConnectError::unsupported(format!(
+                "observe() metrics of type {}",
+                types::simple_string(&other.data_type())
+            )));
+        }
+    };
+    Ok(proto::expression::Literal { literal_type: Some(kind), ..Default::default() })
 }
 
 fn short_id(id: &str) -> &str {
@@ -290,6 +365,21 @@ async fn sql_command(
                         .map_err(|e| ConnectError::analysis(format!("[PATH_NOT_FOUND] {e:#}")))?;
                 }
             }
+            if let LogicalPlan::Ddl(DdlStatement::DropTable(drop)) = &plan {
+                // Spark's DROP TABLE drops a temporary view too, and the session's tables
+                // (saveAsTable) are views here.
+                let name = drop.name.to_string();
+                if session.ctx.table_exist(name.as_str())? {
+                    session.ctx.deregister_table(name.as_str())?;
+                } else if !drop.if_exists {
+                    return Err(ConnectError::analysis(format!(
+                        "[TABLE_OR_VIEW_NOT_FOUND] The table or view `{name}` cannot be found."
+                    )));
+                }
+                let result = SqlCommandResult { relation: Some(local_relation(&[])?) };
+                operation.push(response(session, operation, ResponseType::SqlCommandResult(result))).await;
+                return Ok(());
+            }
             let batches = match &plan {
                 LogicalPlan::Dml(_) | LogicalPlan::Copy(_) => {
                     collect(engine, session, plan, &describe(&relation)).await?
@@ -346,36 +436,47 @@ async fn write_operation(
     let input = write.input.as_ref().ok_or_else(|| ConnectError::invalid("a write without a DataFrame"))?;
     let path = match &write.save_type {
         Some(SaveType::Path(path)) => path.clone(),
-        Some(SaveType::Table(_)) => {
-            return Err(ConnectError::unsupported(
-                "saveAsTable/insertInto (there is no table catalog); write to a path",
-            ));
-        }
+        Some(SaveType::Table(table)) => return save_table(engine, session, &write, input, table).await,
         None => match write.options.get("path") {
             Some(path) => path.clone(),
             None => return Err(ConnectError::analysis("save() needs a path")),
         },
     };
     if !write.bucket_by.as_ref().is_none_or(|b| b.bucket_column_names.is_empty()) {
-        return Err(ConnectError::unsupported("bucketBy"));
+        return Err(ConnectError::analysis("[_LEGACY_ERROR_TEMP_1312] 'save' does not support bucketBy right now."));
     }
     if !write.sort_column_names.is_empty() {
-        return Err(ConnectError::unsupported("sortBy on write"));
+        return Err(ConnectError::analysis("sortBy must be used together with bucketBy"));
     }
     let format = write.source.clone().unwrap_or_else(|| "parquet".into()).to_ascii_lowercase();
-    let options: std::collections::HashMap<String, String> =
+    let options: std::collections::BTreeMap<String, String> =
         write.options.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect();
-    let (file_type, table_options): (Arc<dyn FileType>, Vec<(String, String)>) = match format.as_str() {
-        "parquet" => (format_as_file_type(Arc::new(ParquetFormatFactory::new())), vec![]),
+    let (file_type, table_options): (Option<Arc<dyn FileType>>, Vec<(String, String)>) = match format.as_str() {
+        "parquet" => (Some(format_as_file_type(Arc::new(ParquetFormatFactory::new()))), vec![]),
         "csv" => {
             let header = options.get("header").is_some_and(|v| v.eq_ignore_ascii_case("true"));
             let mut table = vec![("format.has_header".to_string(), header.to_string())];
-            if let Some(sep) = options.get("sep").or(options.get("delimiter")) {
-                table.push(("format.delimiter".to_string(), sep.clone()));
+            for (spark, datafusion) in [
+                ("sep", "delimiter"),
+                ("delimiter", "delimiter"),
+                ("quote", "quote"),
+                ("escape", "escape"),
+                ("nullvalue", "null_value"),
+            ] {
+                if let Some(value) = options.get(spark) {
+                    table.push((format!("format.{datafusion}"), value.clone()));
+                }
             }
-            (format_as_file_type(Arc::new(CsvFormatFactory::new())), table)
+            (Some(format_as_file_type(Arc::new(CsvFormatFactory::new()))), table)
         }
-        "json" => (format_as_file_type(Arc::new(JsonFormatFactory::new())), vec![]),
+        "json" => (Some(format_as_file_type(Arc::new(JsonFormatFactory::new()))), vec![]),
+        // Written by the driver (see super::sources).
+        "text" | "xml" => (None, vec![]),
+        "orc" => {
+            return Err(ConnectError::unsupported(
+                "the ORC data source (DataFusion 55 has no ORC writer); write Parquet, CSV or JSON",
+            ));
+        }
         other => return Err(ConnectError::unsupported(format!("writing the format {other:?}"))),
     };
     let directory = if path.ends_with('/') { path.clone() } else { format!("{path}/") };
@@ -393,6 +494,30 @@ async fn write_operation(
     let translator = Translator::new(&session.ctx, &session.time_zone());
     let plan = translator.relation(input).await?;
     let partition_by = write.partitioning_columns.clone();
+    let Some(file_type) = file_type else {
+        if !partition_by.is_empty() {
+            return Err(ConnectError::unsupported(format!("partitionBy when writing {format}")));
+        }
+        let schema = plan.schema().as_arrow().clone();
+        let batches = collect(engine, session, plan, &format!("write {format} to {path}")).await?;
+        let (bytes, extension) = if format == "text" {
+            (super::sources::encode_text(&batches, &schema, &options)?, "txt")
+        } else {
+            (super::sources::encode_xml(&batches, &schema, &options)?, "xml")
+        };
+        let file = format!("{directory}part-00000-{}.{extension}", uuid::Uuid::new_v4());
+        let (url, store) = crate::paths::store_for(&session.ctx, &file)
+            .map_err(|e| ConnectError::analysis(format!("[PATH_NOT_FOUND] {e:#}")))?;
+        use object_store::ObjectStoreExt;
+        store
+            .put(url.prefix(), bytes.into())
+            .await
+            .map_err(|e| ConnectError::execution(format!("cannot write {file}: {e}")))?;
+        if mode == SaveMode::Overwrite {
+            existing.remove().await?;
+        }
+        return Ok(());
+    };
     let plan = crate::compat::partition_values_as_text(plan, &partition_by)?;
     let copy = LogicalPlanBuilder::copy_to(
         plan,
@@ -407,5 +532,117 @@ async fn write_operation(
         // Only now, with the new files in place: a failed write keeps the previous data.
         existing.remove().await?;
     }
+    Ok(())
+}
+
+/// `saveAsTable` and `insertInto`. minispark has no persistent catalog: a table lives in the
+/// session, as its rows (computed now, as Spark writes them now) inside a plan, like the rows of
+/// `createDataFrame`. `bucketBy` and `sortBy` shape the files of a Spark table, not its rows, so
+/// they have nothing to do here; `DROP TABLE` removes the table.
+async fn save_table(
+    engine: &dyn Engine,
+    session: &Arc<Session>,
+    write: &proto::WriteOperation,
+    input: &Relation,
+    table: &proto::write_operation::SaveTable,
+) -> ConnectResult<()> {
+    use proto::write_operation::save_table::TableSaveMethod;
+    if !write.partitioning_columns.is_empty() {
+        return Err(ConnectError::unsupported("partitionBy on a table (saveAsTable/insertInto)"));
+    }
+    let name = super::expr::name_parts(&table.table_name).join(".");
+    let ctx = &session.ctx;
+    let exists = ctx.table_exist(name.as_str())?;
+    let mode = SaveMode::try_from(write.mode).unwrap_or(SaveMode::Unspecified);
+    let insert = TableSaveMethod::try_from(table.save_method).unwrap_or(TableSaveMethod::Unspecified)
+        == TableSaveMethod::InsertInto;
+    if insert && !exists {
+        return Err(ConnectError::analysis(format!(
+            "[TABLE_OR_VIEW_NOT_FOUND] The table or view `{}` cannot be found.",
+            table.table_name
+        )));
+    }
+    if !insert && exists {
+        match mode {
+            SaveMode::Ignore => return Ok(()),
+            SaveMode::ErrorIfExists | SaveMode::Unspecified => {
+                return Err(ConnectError::analysis(format!(
+                    "[TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create table or view `{}` because it already exists.",
+                    table.table_name
+                )));
+            }
+            _ => {}
+        }
+    }
+    let translator = Translator::new(ctx, &session.time_zone());
+    let plan = translator.relation(input).await?;
+    let existing = if exists { Some(ctx.table(name.as_str()).await?.into_unoptimized_plan()) } else { None };
+    // insertInto matches columns by position, named and typed as the table's.
+    let plan = match (&existing, insert) {
+        (Some(table_plan), true) => {
+            let wanted = table_plan.schema().fields();
+            if wanted.len() != plan.schema().fields().len() {
+                return Err(ConnectError::analysis(format!(
+                    "[INSERT_COLUMN_ARITY_MISMATCH.NOT_ENOUGH_DATA_COLUMNS] Cannot write to `{}`: the table has {} \
+                     columns, the data {}.",
+                    table.table_name,
+                    wanted.len(),
+                    plan.schema().fields().len()
+                )));
+            }
+            let exprs: Vec<datafusion::logical_expr::Expr> = plan
+                .schema()
+                .iter()
+                .zip(wanted)
+                .map(|((q, f), w)| {
+                    datafusion::logical_expr::cast(
+                        datafusion::logical_expr::Expr::Column(datafusion::common::Column::new(q.cloned(), f.name())),
+                        w.data_type().clone(),
+                    )
+                    .alias(w.name())
+                })
+                .collect();
+            LogicalPlanBuilder::from(plan).project(exprs)?.build()?
+        }
+        _ => plan,
+    };
+    let schema = plan.schema().as_arrow().clone();
+    let batches = collect(engine, session, plan, &format!("write table {}", table.table_name)).await?;
+    let rows = crate::compat::inline_rows(&batches, &schema)?;
+    let append = (insert && mode != SaveMode::Overwrite) || (!insert && mode == SaveMode::Append);
+    let stored = match existing {
+        Some(old) if append => LogicalPlanBuilder::from(old).union(rows)?.build()?,
+        _ => rows,
+    };
+    if exists {
+        ctx.deregister_table(name.as_str())?;
+    }
+    ctx.register_table(name.as_str(), Arc::new(datafusion::datasource::ViewTable::new(stored, None)))?;
+    Ok(())
+}
+
+/// `df.checkpoint()` / `df.localCheckpoint()`: the rows are computed now and kept in the session
+/// (inside a plan, like `createDataFrame`'s), so later plans read them instead of recomputing
+/// the frame; the client refers to them by the id answered.
+async fn checkpoint_command(
+    engine: &dyn Engine,
+    session: &Arc<Session>,
+    operation: &Arc<Operation>,
+    checkpoint: proto::CheckpointCommand,
+) -> ConnectResult<()> {
+    let input =
+        checkpoint.relation.as_ref().ok_or_else(|| ConnectError::invalid("a checkpoint without a DataFrame"))?;
+    let translator = Translator::new(&session.ctx, &session.time_zone());
+    let plan = translator.relation(input).await?;
+    let schema = plan.schema().as_arrow().clone();
+    let batches = collect(engine, session, plan, &describe(input)).await?;
+    let rows = crate::compat::inline_rows(&batches, &schema)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    session.ctx.register_table(
+        super::plan::cached_relation_table(&id).as_str(),
+        Arc::new(datafusion::datasource::ViewTable::new(rows, None)),
+    )?;
+    let result = proto::CheckpointCommandResult { relation: Some(proto::CachedRemoteRelation { relation_id: id }) };
+    operation.push(response(session, operation, ResponseType::CheckpointCommandResult(result))).await;
     Ok(())
 }

@@ -623,6 +623,12 @@ impl Resolver<'_> {
                 arity(1)?;
                 self.call("bitwise_not", args)?
             }
+            // `df.zipWithIndex()`: consecutive ids from 0 in the frame's order.
+            "distributed_sequence_id" => {
+                arity(0)?;
+                let number = self.call("row_number", vec![])?;
+                Expr::Cast(datafusion::logical_expr::Cast::new(Box::new(number), DataType::Int64)) - lit(1i64)
+            }
             "pmod" => {
                 arity(2)?;
                 let (a, b) = (args[0].clone(), args[1].clone());
@@ -1246,10 +1252,16 @@ pub(crate) fn spark_name(expression: &Expression) -> String {
         ExprType::Literal(literal) => literal_name(literal),
         ExprType::UnresolvedAttribute(a) => name_parts(&a.unparsed_identifier).pop().unwrap_or_default(),
         ExprType::Alias(a) => a.name.first().cloned().unwrap_or_default(),
-        ExprType::ExpressionString(s) => s.expression.clone(),
+        ExprType::ExpressionString(s) => {
+            super::sql::expression_name(&s.expression).unwrap_or_else(|| s.expression.clone())
+        }
         ExprType::UnresolvedStar(s) => s.unparsed_target.clone().unwrap_or_else(|| "*".into()),
         ExprType::Cast(c) => {
             let inner = c.expr.as_deref().map(spark_name).unwrap_or_default();
+            // Spark names Column.try_cast after what it casts (PySpark 4.3's try_cast docstring).
+            if c.eval_mode == pe::cast::EvalMode::Try as i32 {
+                return inner;
+            }
             let ty = match &c.cast_to_type {
                 Some(pe::cast::CastToType::TypeStr(s)) => types::parse_type(s, "UTC")
                     .map(|t| types::simple_string(&t).to_uppercase())

@@ -22,6 +22,7 @@ pub(crate) mod plan;
 pub(crate) mod service;
 pub(crate) mod session;
 pub(crate) mod show;
+pub(crate) mod sources;
 pub(crate) mod sql;
 pub(crate) mod stat;
 #[cfg(test)]

@@ -50,6 +50,16 @@ pub(crate) struct Translator<'a> {
     /// Plan ids in the order their relations were translated, to find a subtree's ids.
     order: Mutex<Vec<i64>>,
     aliases: AtomicUsize,
+    /// `df.observe(name, metrics)` seen in the tree, computed once the query has run.
+    observed: Mutex<Vec<Observed>>,
+}
+
+/// The metrics of one `observe`: a one-row aggregate over the observed frame.
+pub(crate) struct Observed {
+    pub(crate) name: String,
+    pub(crate) plan_id: i64,
+    pub(crate) keys: Vec<String>,
+    pub(crate) plan: LogicalPlan,
 }
 
 /// Where a column of the relation's output comes from, for `withColumn` and friends.
@@ -69,7 +79,13 @@ impl<'a> Translator<'a> {
             plans: Mutex::default(),
             order: Mutex::default(),
             aliases: AtomicUsize::new(0),
+            observed: Mutex::default(),
         }
+    }
+
+    /// The `observe` metrics the translated tree asked for.
+    pub(crate) fn observed(&self) -> Vec<Observed> {
+        std::mem::take(&mut *self.observed.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     fn resolve<R>(&self, schema: &DFSchema, f: impl FnOnce(&Resolver) -> ConnectResult<R>) -> ConnectResult<R> {
@@ -213,7 +229,18 @@ impl<'a> Translator<'a> {
                     let name = alias.name.first().cloned().unwrap_or_default();
                     let value =
                         alias.expr.as_deref().ok_or_else(|| ConnectError::invalid("withColumn without a value"))?;
-                    let value = self.resolve(plan.schema(), |r| r.expr(value))?.alias(&name);
+                    let value = self.resolve(plan.schema(), |r| r.expr(value))?;
+                    // withMetadata: Spark's field metadata (JSON) rides in the Arrow field's.
+                    let value = match &alias.metadata {
+                        Some(json) => value.alias_with_metadata(
+                            &name,
+                            Some(datafusion::common::metadata::FieldMetadata::from(BTreeMap::from([(
+                                super::types::SPARK_METADATA.to_string(),
+                                json.clone(),
+                            )]))),
+                        ),
+                        None => value.alias(&name),
+                    };
                     match names.iter().position(|n| n.eq_ignore_ascii_case(&name)) {
                         Some(i) => exprs[i] = value,
                         None => exprs.push(value),
@@ -256,6 +283,55 @@ impl<'a> Translator<'a> {
                 self.replace_na(plan, replace)
             }
             RelType::Unpivot(unpivot) => self.unpivot(unpivot).await,
+            RelType::Parse(parse) => self.parse(parse).await,
+            RelType::Transpose(transpose) => self.transpose(transpose).await,
+            RelType::ToSchema(to) => {
+                // df.to(schema): the schema's columns, found by name, in its order and types.
+                let plan = self.relation(input(&to.input, "to")?).await?;
+                let schema = to.schema.as_ref().ok_or_else(|| ConnectError::invalid("to() without a schema"))?;
+                let DataType::Struct(fields) = super::types::arrow_type(schema, &self.time_zone)? else {
+                    return Err(ConnectError::invalid("to() needs a struct schema"));
+                };
+                let mut exprs = Vec::new();
+                for field in fields.iter() {
+                    let Some((q, f)) = plan.schema().iter().find(|(_, f)| f.name().eq_ignore_ascii_case(field.name()))
+                    else {
+                        return Err(ConnectError::analysis(format!(
+                            "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name \
+                             `{}` cannot be resolved.",
+                            field.name()
+                        )));
+                    };
+                    let column = Expr::Column(Column::new(q.cloned(), f.name()));
+                    exprs.push(Expr::Cast(Cast::new(Box::new(column), field.data_type().clone())).alias(field.name()));
+                }
+                Ok(LogicalPlanBuilder::from(plan).project(exprs)?.build()?)
+            }
+            RelType::CollectMetrics(collect) => {
+                // The frame passes unchanged; its metrics are a second, one-row query that the
+                // caller runs after this one (Spark computes them in the same pass).
+                let plan = self.relation(input(&collect.input, "observe")?).await?;
+                let metrics = self.resolve(plan.schema(), |r| {
+                    collect.metrics.iter().map(|e| Ok(named(r.expr(e)?, e))).collect::<ConnectResult<Vec<_>>>()
+                })?;
+                let aggregated = self.select(plan.clone(), metrics)?;
+                if !matches!(aggregated, LogicalPlan::Projection(ref p) if matches!(*p.input, LogicalPlan::Aggregate(_)))
+                {
+                    return Err(ConnectError::analysis(
+                        "[INVALID_OBSERVED_METRICS.NON_AGGREGATE_FUNC_ARG_IS_ATTRIBUTE] observe() metrics must be \
+                         aggregate expressions",
+                    ));
+                }
+                let keys = aggregated.schema().fields().iter().map(|f| f.name().clone()).collect();
+                let plan_id = relation.common.as_ref().and_then(|c| c.plan_id).unwrap_or(0);
+                self.observed.lock().unwrap_or_else(|p| p.into_inner()).push(Observed {
+                    name: collect.name.clone(),
+                    plan_id,
+                    keys,
+                    plan: aggregated,
+                });
+                Ok(plan)
+            }
             RelType::Describe(_)
             | RelType::Summary(_)
             | RelType::Cov(_)
@@ -290,6 +366,16 @@ impl<'a> Translator<'a> {
             RelType::ShowString(_) | RelType::HtmlString(_) => {
                 Err(ConnectError::unsupported("show() inside another DataFrame operation"))
             }
+            RelType::CachedRemoteRelation(cached) => {
+                let name = cached_relation_table(&cached.relation_id);
+                match self.ctx.table(name.as_str()).await {
+                    Ok(df) => Ok(df.into_unoptimized_plan()),
+                    Err(_) => Err(ConnectError::analysis(format!(
+                        "[INVALID_HANDLE.NOT_FOUND] The handle {} is invalid: the checkpointed DataFrame is gone.",
+                        cached.relation_id
+                    ))),
+                }
+            }
             RelType::CachedLocalRelation(_) | RelType::ChunkedCachedLocalRelation(_) => Err(ConnectError::unsupported(
                 "cached local relations (createDataFrame above spark.sql.session.localRelationCacheThreshold)",
             )),
@@ -317,7 +403,13 @@ impl<'a> Translator<'a> {
                             );
                         }
                     }
-                    _ => exprs.push(named(r.expr(expression)?, expression)),
+                    _ => {
+                        let expr = r.expr(expression)?;
+                        exprs.push(match struct_field_name(r, expression) {
+                            Some(name) if !matches!(expr, Expr::Alias(_)) => expr.alias(name),
+                            _ => named(expr, expression),
+                        })
+                    }
                 }
             }
             Ok(())
@@ -436,6 +528,9 @@ impl<'a> Translator<'a> {
         }
         let flag =
             |key: &str, default: bool| options.get(key).map(|v| v.eq_ignore_ascii_case("true")).unwrap_or(default);
+        if matches!(format.as_str(), "text" | "xml") {
+            return self.read_on_driver(&format, &paths, &options, source.schema.as_deref()).await;
+        }
         let (file_format, extension): (Arc<dyn FileFormat>, &str) = match format.as_str() {
             "csv" => {
                 let delimiter = options.get("sep").or(options.get("delimiter")).map(String::as_str).unwrap_or(",");
@@ -467,6 +562,11 @@ impl<'a> Translator<'a> {
                 (Arc::new(JsonFormat::default()), ".json")
             }
             "parquet" => (Arc::new(ParquetFormat::default()), ".parquet"),
+            "orc" => {
+                return Err(ConnectError::unsupported(
+                    "the ORC data source (DataFusion 55 has no ORC reader); read Parquet, CSV or JSON",
+                ));
+            }
             other => return Err(ConnectError::unsupported(format!("the data source format {other:?}"))),
         };
         let state = self.ctx.state();
@@ -552,7 +652,34 @@ impl<'a> Translator<'a> {
             }
         }
         let name = format!("_read{}", self.aliases.fetch_add(1, Ordering::Relaxed));
-        let scan = LogicalPlanBuilder::scan(name.as_str(), provider_as_source(table), None)?.build()?;
+        let mut scan = LogicalPlanBuilder::scan(name.as_str(), provider_as_source(table), None)?.build()?;
+        if format == "csv"
+            && let Some(null) = options.get("nullvalue")
+        {
+            // The CSV reader's null pattern does not reach string columns read with a given
+            // schema, so Spark's `nullValue` is applied to them after the scan.
+            let columns: Vec<Expr> = scan
+                .schema()
+                .iter()
+                .map(|(q, f)| {
+                    let column = Expr::Column(Column::new(q.cloned(), f.name()));
+                    if matches!(f.data_type(), DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8) {
+                        let cleared = Expr::Case(Case::new(
+                            None,
+                            vec![(
+                                Box::new(column.clone().eq(lit(null.as_str()))),
+                                Box::new(lit(ScalarValue::Utf8(None))),
+                            )],
+                            Some(Box::new(column)),
+                        ));
+                        Expr::Cast(Cast::new(Box::new(cleared), f.data_type().clone())).alias(f.name())
+                    } else {
+                        column
+                    }
+                })
+                .collect();
+            scan = LogicalPlanBuilder::from(scan).project(columns)?.build()?;
+        }
         if !partitions.iter().any(|p| p.has_nulls) {
             return Ok(scan);
         }
@@ -573,6 +700,162 @@ impl<'a> Translator<'a> {
             })
             .collect::<ConnectResult<_>>()?;
         Ok(LogicalPlanBuilder::from(scan).project(columns)?.build()?)
+    }
+
+    /// `text` and `xml`, which the driver reads (see [`super::sources`]).
+    async fn read_on_driver(
+        &self,
+        format: &str,
+        paths: &[String],
+        options: &BTreeMap<String, String>,
+        schema: Option<&str>,
+    ) -> ConnectResult<LogicalPlan> {
+        let schema = match schema {
+            Some(text) if !text.trim().is_empty() => Some(super::types::parse_schema(text, &self.time_zone)?),
+            _ => None,
+        };
+        let files = super::sources::read_all(self.ctx, paths).await?;
+        let batch = if format == "text" {
+            super::sources::text_rows(&files, options, schema.as_ref())?
+        } else {
+            let texts: Vec<std::borrow::Cow<str>> = files.iter().map(|f| String::from_utf8_lossy(f)).collect();
+            super::sources::xml_rows(texts.iter().map(|t| t.as_ref()), options, schema.as_ref())?
+        };
+        Ok(crate::compat::inline_rows(std::slice::from_ref(&batch), batch.schema().as_ref())?)
+    }
+
+    /// `spark.read.json(df)` / `spark.read.xml(df)`: the input's one string column parsed (on
+    /// the driver, see [`super::sources`]).
+    async fn parse(&self, parse: &proto::Parse) -> ConnectResult<LogicalPlan> {
+        use proto::parse::ParseFormat;
+        let plan = self.relation(input(&parse.input, "parse")?).await?;
+        if plan.schema().fields().len() != 1 {
+            return Err(ConnectError::analysis("the DataFrame to parse must have a single string column"));
+        }
+        let options: BTreeMap<String, String> =
+            parse.options.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect();
+        let schema = match &parse.schema {
+            Some(ty) => match super::types::arrow_type(ty, &self.time_zone)? {
+                DataType::Struct(fields) => Some(Schema::new(fields)),
+                other => {
+                    return Err(ConnectError::analysis(format!(
+                        "the schema to parse with must be a struct, not {}",
+                        super::types::simple_string(&other)
+                    )));
+                }
+            },
+            None => None,
+        };
+        use datafusion::arrow::array::Array;
+        let batches = self.ctx.execute_logical_plan(plan).await?.collect().await?;
+        let mut texts: Vec<String> = Vec::new();
+        for batch in &batches {
+            let column = datafusion::arrow::compute::cast(batch.column(0), &DataType::Utf8)
+                .map_err(|e| ConnectError::execution(e.to_string()))?;
+            let strings = column.as_any().downcast_ref::<datafusion::arrow::array::StringArray>();
+            for row in 0..batch.num_rows() {
+                if let Some(strings) = strings.filter(|s| s.is_valid(row)) {
+                    texts.push(strings.value(row).to_string());
+                }
+            }
+        }
+        let batch = match ParseFormat::try_from(parse.format).unwrap_or(ParseFormat::Unspecified) {
+            ParseFormat::Xml => super::sources::xml_rows(texts.iter().map(String::as_str), &options, schema.as_ref())?,
+            ParseFormat::Json => super::sources::json_rows(&texts, schema)?,
+            ParseFormat::Csv => return Err(ConnectError::unsupported("spark.read.csv() of a DataFrame")),
+            ParseFormat::Unspecified => return Err(ConnectError::invalid("a parse without a format")),
+        };
+        Ok(crate::compat::inline_rows(std::slice::from_ref(&batch), batch.schema().as_ref())?)
+    }
+
+    /// `df.transpose(index)`: a row per non-index column (`key` holds its name), a column per
+    /// row named by its index value, in the index's ascending order. The frame is read on the
+    /// driver (the result's columns depend on its values), at most 500 rows as Spark's
+    /// `spark.sql.transposeMaxValues` allows.
+    async fn transpose(&self, transpose: &proto::Transpose) -> ConnectResult<LogicalPlan> {
+        const MAX_VALUES: usize = 500;
+        let plan = self.relation(input(&transpose.input, "transpose")?).await?;
+        let columns = output_columns(&plan);
+        let index = match transpose.index_columns.as_slice() {
+            [] => columns.first().cloned().ok_or_else(|| ConnectError::analysis("transpose() of no columns"))?,
+            [one] => self.resolve(plan.schema(), |r| r.expr(one))?,
+            _ => return Err(ConnectError::unsupported("transpose() with more than one index column")),
+        };
+        let index_name = match &index {
+            Expr::Column(c) => c.name.clone(),
+            other => other.schema_name().to_string(),
+        };
+        let values: Vec<(String, Expr)> = plan
+            .schema()
+            .iter()
+            .filter(|(_, f)| *f.name() != index_name)
+            .map(|(q, f)| (f.name().clone(), Expr::Column(Column::new(q.cloned(), f.name()))))
+            .collect();
+        let types: Vec<DataType> =
+            values.iter().map(|(_, e)| e.get_type(plan.schema())).collect::<datafusion::common::Result<_>>()?;
+        let common = match types.first() {
+            None => DataType::Utf8,
+            Some(first) if types.iter().all(|t| t == first) => first.clone(),
+            Some(_) if types.iter().all(|t| t.is_integer()) => DataType::Int64,
+            Some(_)
+                if types.iter().all(|t| t.is_numeric())
+                    && !types.iter().any(|t| matches!(t, DataType::Decimal128(..))) =>
+            {
+                DataType::Float64
+            }
+            Some(_) => {
+                let names: Vec<String> = types.iter().map(super::types::simple_string).collect();
+                return Err(ConnectError::analysis(format!(
+                    "[TRANSPOSE_NO_LEAST_COMMON_TYPE] Transpose requires non-index columns to share a least common \
+                     type, but {} do not.",
+                    names.join(", ")
+                )));
+            }
+        };
+        let mut exprs = vec![index.clone().alias("__index")];
+        exprs.extend(
+            values.iter().map(|(name, e)| Expr::Cast(Cast::new(Box::new(e.clone()), common.clone())).alias(name)),
+        );
+        let query = LogicalPlanBuilder::from(plan)
+            .project(exprs)?
+            .sort(vec![Expr::Column(Column::from_name("__index")).sort(true, true)])?
+            .limit(0, Some(MAX_VALUES + 1))?
+            .build()?;
+        let batches = self.ctx.execute_logical_plan(query).await?.collect().await?;
+        let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+        if rows > MAX_VALUES {
+            return Err(ConnectError::analysis(format!(
+                "[TRANSPOSE_EXCEED_ROW_LIMIT] The number of rows exceeds the allowed limit of {MAX_VALUES} for \
+                 TRANSPOSE."
+            )));
+        }
+        let mut names = Vec::new();
+        let mut cells: Vec<Vec<ScalarValue>> = vec![Vec::new(); values.len()];
+        for batch in &batches {
+            for row in 0..batch.num_rows() {
+                names.push(super::show::cell(batch.column(0), row));
+                for (i, cell) in cells.iter_mut().enumerate() {
+                    cell.push(ScalarValue::try_from_array(batch.column(i + 1), row)?);
+                }
+            }
+        }
+        let mut fields = vec![Field::new("key", DataType::Utf8, false)];
+        fields.extend(names.iter().map(|n| Field::new(n, common.clone(), true)));
+        let schema = Schema::new(fields);
+        let mut arrays: Vec<datafusion::arrow::array::ArrayRef> = vec![Arc::new(
+            datafusion::arrow::array::StringArray::from(values.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()),
+        )];
+        for column in 0..names.len() {
+            let column_cells: Vec<ScalarValue> = cells.iter().map(|c| c[column].clone()).collect();
+            arrays.push(if column_cells.is_empty() {
+                datafusion::arrow::array::new_empty_array(&common)
+            } else {
+                ScalarValue::iter_to_array(column_cells)?
+            });
+        }
+        let batch = RecordBatch::try_new(Arc::new(schema.clone()), arrays)
+            .map_err(|e| ConnectError::execution(e.to_string()))?;
+        Ok(crate::compat::inline_rows(&[batch], &schema)?)
     }
 
     /// Spark's CSV inference reports whole numbers as int when every value fits, else bigint;
@@ -1081,21 +1364,25 @@ impl<'a> Translator<'a> {
     }
 
     fn drop_na(&self, plan: LogicalPlan, drop: &proto::NaDrop) -> ConnectResult<LogicalPlan> {
-        let columns: Vec<Expr> = plan
+        // Spark counts a NaN in a floating-point column as missing too.
+        let columns: Vec<(Expr, bool)> = plan
             .schema()
             .iter()
             .filter(|(_, f)| drop.cols.is_empty() || drop.cols.iter().any(|c| c.eq_ignore_ascii_case(f.name())))
-            .map(|(q, f)| Expr::Column(Column::new(q.cloned(), f.name())))
+            .map(|(q, f)| (Expr::Column(Column::new(q.cloned(), f.name())), f.data_type().is_floating()))
             .collect();
         let minimum = drop.min_non_nulls.map(|n| n.max(0) as usize).unwrap_or(columns.len());
         let non_nulls = columns
             .iter()
-            .map(|c| {
-                Expr::Case(Case::new(
-                    None,
-                    vec![(Box::new(c.clone().is_not_null()), Box::new(lit(1i64)))],
-                    Some(Box::new(lit(0i64))),
-                ))
+            .map(|(c, floating)| {
+                let present = if *floating {
+                    c.clone()
+                        .is_not_null()
+                        .and(Expr::Not(Box::new(datafusion::functions::math::expr_fn::isnan(c.clone()))))
+                } else {
+                    c.clone().is_not_null()
+                };
+                Expr::Case(Case::new(None, vec![(Box::new(present), Box::new(lit(1i64)))], Some(Box::new(lit(0i64)))))
             })
             .reduce(|a, b| a + b)
             .unwrap_or_else(|| lit(0i64));
@@ -1271,6 +1558,19 @@ impl<'a> Translator<'a> {
     }
 }
 
+/// Spark names a struct field taken from a column `r.b` (a map's value `d[key]`, which is what
+/// [`spark_name`] says without knowing the type).
+fn struct_field_name(r: &Resolver, expression: &Expression) -> Option<String> {
+    let Some(ExprType::UnresolvedExtractValue(extract)) = &expression.expr_type else { return None };
+    let Some(ExprType::Literal(key)) = extract.extraction.as_deref().and_then(|e| e.expr_type.as_ref()) else {
+        return None;
+    };
+    let ScalarValue::Utf8(Some(key)) = literal_value(key, r.time_zone).ok()? else { return None };
+    let child = extract.child.as_deref()?;
+    let ty = r.expr(child).ok()?.get_type(r.schema).ok()?;
+    matches!(ty, DataType::Struct(_)).then(|| format!("{}.{key}", spark_name(child)))
+}
+
 /// Replaces the aggregate calls inside `expr` by references to the aggregate's output columns.
 fn rebase(expr: Expr, aggregates: &[Expr], aggregated: &LogicalPlan) -> ConnectResult<Expr> {
     let result = expr.transform_down(|e| {
@@ -1406,6 +1706,11 @@ pub(crate) fn sql_literal(value: &ScalarValue) -> String {
         ScalarValue::Float32(Some(v)) => format!("CAST({v:?} AS FLOAT)"),
         other => other.to_string(),
     }
+}
+
+/// The session table holding a checkpointed frame's rows (see `execute::checkpoint_command`).
+pub(crate) fn cached_relation_table(id: &str) -> String {
+    format!("__checkpoint_{}", id.replace('-', "_"))
 }
 
 /// The relation's name for an "unsupported" message, e.g. `Transpose`.

@@ -201,25 +201,72 @@ impl ConnectService {
                 analyzed::Result::TreeString(analyzed::TreeString { tree_string })
             }
             Analyze::Explain(request) => {
-                let plan = self.analyze_relation(session, request.plan.as_ref()).await?;
-                let state = session.ctx.state();
-                let optimized = state.optimize(&plan)?;
-                let mut text = String::new();
-                let extended = request.explain_mode != analyze_plan_request::explain::ExplainMode::Simple as i32
-                    && request.explain_mode != 0;
-                if extended {
-                    text.push_str(&format!("== Analyzed Logical Plan ==\n{}\n\n", plan.display_indent()));
-                    text.push_str(&format!("== Optimized Logical Plan ==\n{}\n\n", optimized.display_indent()));
-                }
-                let physical = state.create_physical_plan(&plan).await;
-                let physical = match physical {
-                    Ok(p) => datafusion::physical_plan::displayable(p.as_ref()).indent(true).to_string(),
-                    Err(_) => optimized.display_indent().to_string(),
+                use analyze_plan_request::explain::ExplainMode;
+                use datafusion::physical_plan::statistics::{StatisticsArgs, StatisticsContext};
+                let relation = match request.plan.as_ref().and_then(|p| p.op_type.as_ref()) {
+                    Some(OpType::Root(relation)) => relation,
+                    _ => return Err(ConnectError::invalid("explain() without a DataFrame")),
                 };
-                text.push_str(&format!("== Physical Plan ==\n{physical}\n"));
+                let parsed = Translator::new(&session.ctx, &session.time_zone()).relation(relation).await?;
+                let state = session.ctx.state();
+                let plan =
+                    state.analyzer().execute_and_check(parsed.clone(), state.config_options().as_ref(), |_, _| {})?;
+                let optimized = state.optimize(&plan)?;
+                let physical = state.create_physical_plan(&plan).await.ok();
+                let physical_text = match &physical {
+                    Some(p) => datafusion::physical_plan::displayable(p.as_ref()).indent(true).to_string(),
+                    None => optimized.display_indent().to_string(),
+                };
+                let mode = ExplainMode::try_from(request.explain_mode).unwrap_or(ExplainMode::Simple);
+                let mut text = String::new();
+                match mode {
+                    ExplainMode::Extended => {
+                        text.push_str(&format!("== Parsed Logical Plan ==\n{}\n\n", parsed.display_indent()));
+                        text.push_str(&format!("== Analyzed Logical Plan ==\n{}\n\n", plan.display_indent()));
+                        text.push_str(&format!("== Optimized Logical Plan ==\n{}\n\n", optimized.display_indent()));
+                    }
+                    ExplainMode::Cost => {
+                        // The output's statistics, as DataFusion estimates them, on the plan's first line
+                        // (Spark gives every node's; DataFusion's logical nodes have none).
+                        let statistics = physical
+                            .as_ref()
+                            .and_then(|p| StatisticsContext::default().compute(p.as_ref(), &StatisticsArgs::new()).ok())
+                            .map(|s| {
+                                let bytes = s.total_byte_size.get_value().map(|b| format!("{b} B"));
+                                let rows = s.num_rows.get_value().map(|r| format!(", rowCount={r}"));
+                                format!(
+                                    "Statistics(sizeInBytes={}{})",
+                                    bytes.unwrap_or_else(|| "unknown".into()),
+                                    rows.unwrap_or_default()
+                                )
+                            })
+                            .unwrap_or_else(|| "Statistics(unknown)".into());
+                        let logical = optimized.display_indent().to_string();
+                        let (first, rest) = logical.split_once('\n').unwrap_or((logical.as_str(), ""));
+                        let rest = if rest.is_empty() { String::new() } else { format!("\n{rest}") };
+                        text.push_str(&format!("== Optimized Logical Plan ==\n{first}, {statistics}{rest}\n\n"));
+                    }
+                    _ => {}
+                }
+                text.push_str(&format!("== Physical Plan ==\n{physical_text}\n"));
                 analyzed::Result::Explain(analyzed::Explain { explain_string: text })
             }
-            Analyze::IsLocal(_) => analyzed::Result::IsLocal(analyzed::IsLocal { is_local: false }),
+            // Spark: a frame is local when it is a local relation or a command's result (SHOW ...).
+            Analyze::IsLocal(request) => {
+                use spark_connect_proto::relation::RelType;
+                let is_local = match request.plan.as_ref().and_then(|p| p.op_type.as_ref()) {
+                    Some(OpType::Root(relation)) => match &relation.rel_type {
+                        Some(RelType::LocalRelation(_)) => true,
+                        Some(RelType::Sql(sql)) => {
+                            let first = sql.query.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+                            matches!(first.as_str(), "SHOW" | "DESCRIBE" | "DESC")
+                        }
+                        _ => false,
+                    },
+                    _ => false,
+                };
+                analyzed::Result::IsLocal(analyzed::IsLocal { is_local })
+            }
             Analyze::IsStreaming(_) => analyzed::Result::IsStreaming(analyzed::IsStreaming { is_streaming: false }),
             Analyze::InputFiles(request) => {
                 let plan = self.analyze_relation(session, request.plan.as_ref()).await?;
@@ -240,13 +287,15 @@ impl ConnectService {
             Analyze::SameSemantics(request) => {
                 let target = self.analyze_relation(session, request.target_plan.as_ref()).await?;
                 let other = self.analyze_relation(session, request.other_plan.as_ref()).await?;
-                analyzed::Result::SameSemantics(analyzed::SameSemantics { result: target == other })
+                analyzed::Result::SameSemantics(analyzed::SameSemantics {
+                    result: canonical(&target) == canonical(&other),
+                })
             }
             Analyze::SemanticHash(request) => {
                 use std::hash::{Hash, Hasher};
                 let plan = self.analyze_relation(session, request.plan.as_ref()).await?;
                 let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                plan.hash(&mut hasher);
+                canonical(&plan).hash(&mut hasher);
                 analyzed::Result::SemanticHash(analyzed::SemanticHash { result: hasher.finish() as i32 })
             }
             // Nothing is cached between jobs; persist() is accepted and changes nothing.
@@ -587,4 +636,26 @@ mod tests {
             "root\n |-- id: long (nullable = false)\n |-- tags: array (nullable = true)\n |    |-- element: string (containsNull = true)\n |-- s: struct (nullable = true)\n |    |-- a: integer (nullable = true)\n"
         );
     }
+}
+
+/// A plan as `sameSemantics` compares it: each node's kind and expressions without the names
+/// aliases give them (Spark's canonical plans ignore those, so `withColumn("a", e)` and
+/// `withColumn("b", e)` mean the same), leaves in full.
+fn canonical(plan: &LogicalPlan) -> String {
+    use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+    let mut out = String::new();
+    let _ = plan.apply(|node| {
+        if node.inputs().is_empty() {
+            out.push_str(&node.display().to_string());
+        } else {
+            let text = node.display().to_string();
+            out.push_str(text.split(':').next().unwrap_or_default());
+            for expr in node.expressions() {
+                out.push_str(&format!(" {}", expr.unalias_nested().data));
+            }
+        }
+        out.push('\n');
+        Ok(TreeNodeRecursion::Continue)
+    });
+    out
 }

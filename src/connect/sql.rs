@@ -53,6 +53,154 @@ pub(crate) fn expression(state: &SessionState, text: &str, schema: &DFSchema) ->
     Ok(state.create_logical_expr_from_sql_expr(parsed, schema)?)
 }
 
+/// The name Spark gives the column of an unaliased SQL expression (`selectExpr("age * 2")` is
+/// `(age * 2)`), by reading the text as the Connect expression it means and naming that as
+/// [`super::expr::spark_name`] does; `None` for what that cannot express (the text itself is
+/// the name then).
+pub(crate) fn expression_name(text: &str) -> Option<String> {
+    let dialect = SparkSqlDialect {};
+    let parsed = Parser::new(&dialect).try_with_sql(text).ok()?.parse_expr().ok()?;
+    Some(super::expr::spark_name(&as_connect(&parsed)?))
+}
+
+/// A parsed SQL expression as the Connect expression with the same name, where there is one.
+fn as_connect(e: &sql::Expr) -> Option<spark_connect_proto::Expression> {
+    use spark_connect_proto::Expression;
+    use spark_connect_proto::expression::{self as pe, ExprType};
+    let wrap = |kind: ExprType| Some(Expression { expr_type: Some(kind), ..Default::default() });
+    let call = |name: &str, args: Vec<Expression>, distinct: bool| {
+        wrap(ExprType::UnresolvedFunction(pe::UnresolvedFunction {
+            function_name: name.into(),
+            arguments: args,
+            is_distinct: distinct,
+            ..Default::default()
+        }))
+    };
+    let literal = |kind: pe::literal::LiteralType| {
+        wrap(ExprType::Literal(pe::Literal { literal_type: Some(kind), ..Default::default() }))
+    };
+    let both = |a: &sql::Expr, b: &sql::Expr| Some(vec![as_connect(a)?, as_connect(b)?]);
+    match e {
+        sql::Expr::Identifier(id) => wrap(ExprType::UnresolvedAttribute(pe::UnresolvedAttribute {
+            unparsed_identifier: id.value.clone(),
+            ..Default::default()
+        })),
+        sql::Expr::CompoundIdentifier(parts) => wrap(ExprType::UnresolvedAttribute(pe::UnresolvedAttribute {
+            unparsed_identifier: parts.last()?.value.clone(),
+            ..Default::default()
+        })),
+        sql::Expr::Nested(inner) => as_connect(inner),
+        sql::Expr::Value(value) => {
+            use pe::literal::LiteralType as L;
+            match &value.value {
+                sql::Value::Number(n, false) => {
+                    if let Ok(v) = n.parse::<i32>() {
+                        literal(L::Integer(v))
+                    } else if let Ok(v) = n.parse::<i64>() {
+                        literal(L::Long(v))
+                    } else if n.contains(['e', 'E']) {
+                        literal(L::Double(n.parse().ok()?))
+                    } else {
+                        literal(L::Decimal(pe::literal::Decimal { value: n.clone(), precision: None, scale: None }))
+                    }
+                }
+                sql::Value::SingleQuotedString(s) | sql::Value::DoubleQuotedString(s) => literal(L::String(s.clone())),
+                sql::Value::Boolean(b) => literal(L::Boolean(*b)),
+                sql::Value::Null => literal(L::Null(Default::default())),
+                _ => None,
+            }
+        }
+        sql::Expr::BinaryOp { left, op, right } => {
+            let name = match op {
+                BinaryOperator::Plus => "+",
+                BinaryOperator::Minus => "-",
+                BinaryOperator::Multiply => "*",
+                BinaryOperator::Divide => "/",
+                BinaryOperator::Modulo => "%",
+                BinaryOperator::Eq => "==",
+                BinaryOperator::Spaceship => "<=>",
+                BinaryOperator::Lt => "<",
+                BinaryOperator::LtEq => "<=",
+                BinaryOperator::Gt => ">",
+                BinaryOperator::GtEq => ">=",
+                BinaryOperator::And => "and",
+                BinaryOperator::Or => "or",
+                BinaryOperator::BitwiseAnd => "&",
+                BinaryOperator::BitwiseOr => "|",
+                BinaryOperator::BitwiseXor => "^",
+                BinaryOperator::NotEq => {
+                    let equal = call("==", both(left, right)?, false)?;
+                    return call("not", vec![equal], false);
+                }
+                _ => return None,
+            };
+            call(name, both(left, right)?, false)
+        }
+        sql::Expr::UnaryOp { op: sql::UnaryOperator::Not, expr } => call("not", vec![as_connect(expr)?], false),
+        sql::Expr::IsNull(inner) => call("isnull", vec![as_connect(inner)?], false),
+        sql::Expr::IsNotNull(inner) => call("isnotnull", vec![as_connect(inner)?], false),
+        sql::Expr::InList { expr, list, negated: false } => {
+            let mut args = vec![as_connect(expr)?];
+            for item in list {
+                args.push(as_connect(item)?);
+            }
+            call("in", args, false)
+        }
+        sql::Expr::Like { negated: false, any: false, expr, pattern, escape_char: None, .. } => {
+            call("like", both(expr, pattern)?, false)
+        }
+        sql::Expr::Between { expr, negated: false, low, high } => {
+            call("between", vec![as_connect(expr)?, as_connect(low)?, as_connect(high)?], false)
+        }
+        sql::Expr::Case { operand: None, conditions, else_result, .. } => {
+            let mut args = Vec::new();
+            for when in conditions {
+                args.push(as_connect(&when.condition)?);
+                args.push(as_connect(&when.result)?);
+            }
+            if let Some(otherwise) = else_result {
+                args.push(as_connect(otherwise)?);
+            }
+            call("when", args, false)
+        }
+        // Spark names a cast in SQL text after what it casts (unlike Column.cast's CAST(x AS T)).
+        sql::Expr::Cast { kind: CastKind::Cast, expr, format: None, .. } => as_connect(expr),
+        sql::Expr::Function(function) => {
+            let [sql::ObjectNamePart::Identifier(name)] = function.name.0.as_slice() else { return None };
+            // Column names that differ between SQL and the DataFrame functions (SQL's `mean(x)`).
+            if name.value.eq_ignore_ascii_case("mean") {
+                return None;
+            }
+            if function.filter.is_some() || function.over.is_some() || !function.within_group.is_empty() {
+                return None;
+            }
+            let args = match &function.args {
+                sql::FunctionArguments::None => Vec::new(),
+                sql::FunctionArguments::List(list) if list.clauses.is_empty() => {
+                    let mut args = Vec::new();
+                    for arg in &list.args {
+                        match arg {
+                            sql::FunctionArg::Unnamed(sql::FunctionArgExpr::Expr(e)) => args.push(as_connect(e)?),
+                            sql::FunctionArg::Unnamed(sql::FunctionArgExpr::Wildcard) => {
+                                args.push(wrap(ExprType::UnresolvedStar(pe::UnresolvedStar::default()))?)
+                            }
+                            _ => return None,
+                        }
+                    }
+                    args
+                }
+                _ => return None,
+            };
+            let distinct = matches!(
+                &function.args,
+                sql::FunctionArguments::List(l) if matches!(l.duplicate_treatment, Some(sql::DuplicateTreatment::Distinct))
+            );
+            call(&name.value.to_ascii_lowercase(), args, distinct)
+        }
+        _ => None,
+    }
+}
+
 /// The arguments of `count(a, b, ...)`, a count of more than one argument.
 fn several_counted(function: &sql::Function) -> Option<&sql::FunctionArgumentList> {
     let [sql::ObjectNamePart::Identifier(name)] = function.name.0.as_slice() else { return None };
@@ -348,6 +496,27 @@ fn literal_type(number: &str, suffix: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unaliased_sql_expressions_are_named_as_spark_names_them() {
+        // df.selectExpr(...).columns in PySpark 4.3.
+        let name = |text: &str| expression_name(text).unwrap_or_else(|| text.to_string());
+        assert_eq!(name("age * 2"), "(age * 2)");
+        assert_eq!(name("abs(age)"), "abs(age)");
+        assert_eq!(name("ABS(age)"), "abs(age)");
+        assert_eq!(name("count(*)"), "count(1)");
+        assert_eq!(name("a != b"), "(NOT (a = b))");
+        assert_eq!(name("(1 + 2) * 3"), "((1 + 2) * 3)");
+        assert_eq!(name("CAST(age AS STRING)"), "age");
+        assert_eq!(name("age"), "age");
+        assert_eq!(name("age BETWEEN 1 AND 3"), "between(age, 1, 3)");
+        assert_eq!(name("CASE WHEN age > 3 THEN 1 ELSE 0 END"), "CASE WHEN (age > 3) THEN 1 ELSE 0 END");
+        assert_eq!(name("sqrt(age)"), "SQRT(age)");
+        assert_eq!(name("1e3"), "1000.0");
+        assert_eq!(name("name LIKE 'A%'"), "name LIKE A%");
+        assert_eq!(name("a IN (1, 2)"), "(a IN (1, 2))");
+        assert_eq!(name("mean(age)"), "mean(age)");
+    }
 
     #[test]
     fn sql_parameters_are_bound_outside_strings() {

@@ -726,3 +726,123 @@ async fn dataframe_lambdas_answer_and_name_as_spark() {
     let (_, _, arrays) = column(&client.collect(select(input(), vec![alias(exists, "e")])).await.unwrap());
     assert!(arrays[0].as_boolean().value(0));
 }
+
+fn write_command(write: proto::WriteOperation) -> proto::plan::OpType {
+    proto::plan::OpType::Command(proto::Command {
+        command_type: Some(proto::command::CommandType::WriteOperation(write)),
+    })
+}
+
+fn read_source(format: &str, path: &str, options: &[(&str, &str)], schema: Option<&str>) -> Relation {
+    relation(RelType::Read(proto::Read {
+        read_type: Some(proto::read::ReadType::DataSource(proto::read::DataSource {
+            format: Some(format.into()),
+            paths: vec![path.into()],
+            options: options.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            schema: schema.map(str::to_string),
+            ..Default::default()
+        })),
+        ..Default::default()
+    }))
+}
+
+#[tokio::test]
+async fn text_and_xml_are_written_and_read_back_as_spark_does() {
+    use spark_connect_proto::write_operation::SaveType;
+
+    let client = LocalClient::new();
+    let directory = tempfile::tempdir().unwrap();
+    let text = directory.path().join("text").display().to_string();
+    let write = proto::WriteOperation {
+        input: Some(sql("SELECT * FROM VALUES ('a'), ('b'), ('c') AS t(alphabets)")),
+        source: Some("text".into()),
+        save_type: Some(SaveType::Path(text.clone())),
+        ..Default::default()
+    };
+    client.execute(write_command(write)).await.unwrap();
+    // spark.read.schema(df.schema).text(d).sort("alphabets").show(), as Spark 4.3 prints it.
+    let read = read_source("text", &text, &[], Some("alphabets STRING"));
+    assert_eq!(
+        client.show(read, 20).await.unwrap(),
+        "+---------+\n|alphabets|\n+---------+\n|a        |\n|b        |\n|c        |\n+---------+\n"
+    );
+    let whole = read_source("text", &text, &[("wholetext", "true")], None);
+    let (names, cells) = table(&client.collect(whole).await.unwrap());
+    assert_eq!((names, cells), (vec!["value".into()], rows(&[&["a\nb\nc\n"]])));
+
+    let xml = directory.path().join("xml").display().to_string();
+    let write = proto::WriteOperation {
+        input: Some(sql("SELECT 'Hyukjin Kwon' AS name, CAST(100 AS BIGINT) AS age")),
+        source: Some("xml".into()),
+        save_type: Some(SaveType::Path(xml.clone())),
+        options: [("rowTag".to_string(), "person".to_string())].into(),
+        ..Default::default()
+    };
+    client.execute(write_command(write)).await.unwrap();
+    // Spark 4.3 reads its own XML back with the fields sorted: age bigint, name string.
+    let read = read_source("xml", &xml, &[("rowTag", "person")], None);
+    assert_eq!(client.schema_string(read.clone()).await.unwrap(), "struct<age:bigint,name:string>");
+    let (names, cells) = table(&client.collect(read).await.unwrap());
+    assert_eq!((names, cells), (vec!["age".into(), "name".into()], rows(&[&["100", "Hyukjin Kwon"]])));
+    let orc = read_source("orc", &xml, &[], None);
+    assert!(client.collect(orc).await.unwrap_err().contains("ORC"));
+}
+
+#[tokio::test]
+async fn tables_are_saved_inserted_into_and_dropped() {
+    use spark_connect_proto::write_operation::save_table::TableSaveMethod;
+    use spark_connect_proto::write_operation::{SaveMode, SaveTable, SaveType};
+
+    let client = LocalClient::new();
+    let save = |query: &str, method: TableSaveMethod, mode: SaveMode| proto::WriteOperation {
+        input: Some(sql(query)),
+        save_type: Some(SaveType::Table(SaveTable { table_name: "tblA".into(), save_method: method as i32 })),
+        mode: mode as i32,
+        ..Default::default()
+    };
+    let first = "SELECT * FROM VALUES (100, 'Hyukjin Kwon'), (140, 'Haejoon Lee') AS t(age, name)";
+    client.execute(write_command(save(first, TableSaveMethod::SaveAsTable, SaveMode::Unspecified))).await.unwrap();
+    let again = client.execute(write_command(save(first, TableSaveMethod::SaveAsTable, SaveMode::ErrorIfExists))).await;
+    assert!(again.unwrap_err().contains("TABLE_OR_VIEW_ALREADY_EXISTS"));
+    // insertInto matches by position: col1/col2 land in age/name.
+    let more = "SELECT 120 AS col1, 'Hyukjin Kwon' AS col2";
+    client.execute(write_command(save(more, TableSaveMethod::InsertInto, SaveMode::Append))).await.unwrap();
+    let (names, mut cells) = table(&client.collect(sql("SELECT * FROM tblA")).await.unwrap());
+    cells.sort();
+    assert_eq!(
+        (names, cells),
+        (
+            vec!["age".into(), "name".into()],
+            rows(&[&["100", "Hyukjin Kwon"], &["120", "Hyukjin Kwon"], &["140", "Haejoon Lee"]])
+        )
+    );
+    client.sql_command("DROP TABLE tblA").await.unwrap();
+    assert!(client.collect(sql("SELECT * FROM tblA")).await.is_err());
+    client.sql_command("DROP TABLE IF EXISTS tblA").await.unwrap();
+}
+
+#[tokio::test]
+async fn transpose_and_na_drop_with_nan_answer_as_spark() {
+    let client = LocalClient::new();
+    let frame = sql("SELECT * FROM VALUES ('A', 1, 2), ('B', 3, 4) AS t(id, val1, val2)");
+    let transposed = relation(RelType::Transpose(Box::new(proto::Transpose {
+        input: Some(Box::new(frame)),
+        index_columns: vec![],
+    })));
+    // df.transpose().show(), Spark 4.3.
+    assert_eq!(
+        client.show(transposed, 20).await.unwrap(),
+        "+----+---+---+\n|key |A  |B  |\n+----+---+---+\n|val1|1  |3  |\n|val2|2  |4  |\n+----+---+---+\n"
+    );
+    // df.na.drop(): a NaN is as missing as a NULL (Spark 4.3 keeps only Alice's row).
+    let people =
+        sql("SELECT * FROM VALUES (10, 80.0, 'Alice'), (5, CAST('NaN' AS DOUBLE), 'Bob'), (NULL, NULL, 'Tom') \
+         AS t(age, height, name)");
+    let dropped = relation(RelType::DropNa(Box::new(proto::NaDrop {
+        input: Some(Box::new(people)),
+        cols: vec![],
+        min_non_nulls: None,
+    })));
+    let (_, cells) = table(&client.collect(dropped).await.unwrap());
+    assert_eq!(cells, rows(&[&["10", "80.0", "Alice"]]));
+}

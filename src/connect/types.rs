@@ -142,6 +142,9 @@ pub(crate) fn spark_type(arrow: &DataType) -> SparkType {
     SparkType { kind: Some(kind) }
 }
 
+/// The Arrow field metadata key holding a column's Spark metadata (JSON), from `withMetadata`.
+pub(crate) const SPARK_METADATA: &str = "spark.metadata";
+
 pub(crate) fn spark_struct(fields: &Fields) -> dt::Struct {
     dt::Struct {
         fields: fields
@@ -150,7 +153,7 @@ pub(crate) fn spark_struct(fields: &Fields) -> dt::Struct {
                 name: f.name().clone(),
                 data_type: Some(spark_type(f.data_type())),
                 nullable: f.is_nullable(),
-                metadata: None,
+                metadata: f.metadata().get(SPARK_METADATA).cloned(),
             })
             .collect(),
         ..Default::default()
