@@ -161,7 +161,8 @@ fn rewrite(expr: &mut sql::Expr) {
                 return;
             }
             within_group_as_argument_order(function);
-            if let Some(cast) = type_constructor(function) {
+            if let Some(mut cast) = type_constructor(function) {
+                binary_as_bytea(&mut cast);
                 *expr = cast;
                 return;
             }
@@ -181,7 +182,17 @@ fn rewrite(expr: &mut sql::Expr) {
                 function.name = ObjectName::from(vec![Ident::new(*datafusion_name)]);
             }
         }
+        sql::Expr::Cast { .. } => binary_as_bytea(expr),
         _ => {}
+    }
+}
+
+/// `CAST(x AS BINARY)`: DataFusion's SQL planner knows Spark's BINARY by its name BYTEA.
+fn binary_as_bytea(expr: &mut sql::Expr) {
+    if let sql::Expr::Cast { data_type, .. } = expr
+        && matches!(data_type, SqlType::Binary(None))
+    {
+        *data_type = SqlType::Bytea;
     }
 }
 

@@ -581,14 +581,21 @@ mod tests {
     use super::super::tests::context;
     use super::*;
 
-    /// The first value of a one-row query, as text (binary as lower-case hex).
-    pub(super) async fn value(ctx: &SessionContext, sql: &str) -> Result<String> {
-        let batches = ctx.sql(sql).await?.collect().await?;
+    /// The first value of a one-row query in Spark's SQL, planned as Spark Connect plans
+    /// `spark.sql` (Spark dialect, typed literals such as `10.0D`, integer literals as ints), as
+    /// text (binary as lower-case hex); an error as its message.
+    pub(super) async fn value(ctx: &SessionContext, sql: &str) -> std::result::Result<String, String> {
+        let text = crate::connect::sql::spark_sql_text(sql, &Default::default(), &[]).map_err(|e| e.to_string())?;
+        ctx.state_ref().write().config_mut().options_mut().sql_parser.dialect =
+            datafusion::common::config::Dialect::Spark;
+        let plan = crate::connect::sql::plan(&ctx.state(), &text).await.map_err(|e| e.to_string())?;
+        let frame = ctx.execute_logical_plan(plan).await.map_err(|e| e.to_string())?;
+        let batches = frame.collect().await.map_err(|e| e.to_string())?;
         let column = batches[0].column(0);
         if let Some(bytes) = binary_values(column).ok().and_then(|v| v[0].map(<[u8]>::to_vec)) {
             return Ok(bytes.iter().map(|b| format!("{b:02x}")).collect());
         }
-        Ok(array_value_to_string(column, 0)?)
+        array_value_to_string(column, 0).map_err(|e| e.to_string())
     }
 
     pub(super) fn ctx() -> SessionContext {

@@ -279,12 +279,12 @@ mod tests {
         let cases = [
             ("col", long),
             ("CAST(col AS INT)", long),
-            ("make_array(col)", long),
+            ("array(col)", long),
             ("CAST(col AS FLOAT)", double),
             ("CAST(col AS DOUBLE)", double),
             ("CAST(col AS STRING)", string),
             ("CAST(CAST(col AS STRING) AS BINARY)", string),
-            ("make_array(CAST(col AS INT))", ints),
+            ("array(CAST(col AS INT))", ints),
         ];
         for (input, expected) in cases {
             let sql = format!("SELECT theta_sketch_agg({input}) {VALUES}");
@@ -302,7 +302,7 @@ mod tests {
             ("SELECT theta_sketch_estimate(theta_sketch_agg(id, 10)) FROM range(100000)".into(), "98742"),
             ("SELECT theta_sketch_estimate(theta_sketch_agg(x)) FROM VALUES (''), ('a'), (NULL) tab(x)".into(), "1"),
             (
-                "SELECT theta_sketch_estimate(theta_sketch_agg(x)) FROM VALUES (0.0D), (-0.0D), ('NaN'::double) tab(x)"
+                "SELECT theta_sketch_estimate(theta_sketch_agg(x)) FROM VALUES (0.0D), (-0.0D), (CAST('NaN' AS DOUBLE)) tab(x)"
                     .into(),
                 "2",
             ),
