@@ -615,8 +615,8 @@ mod tests {
         assert!(summary.contains("   N                      : 5\n"), "{summary}");
         // One input sketch: Spark's partial buffer starts from that sketch's k and re-adds its
         // level 0; the final step takes that partial as it is.
-        let merged =
-            value(&ctx, &format!("SELECT kll_merge_agg_bigint(s) FROM (SELECT kll_sketch_agg_bigint(col) s {VALUES})"));
+        let merged_sql = format!("SELECT kll_merge_agg_bigint(s) FROM (SELECT kll_sketch_agg_bigint(col) s {VALUES})");
+        let merged = value(&ctx, &merged_sql);
         assert_eq!(
             merged.await.unwrap(),
             "05010f00c80008000500000000000000c8000100c3000000010000000000000005000000000000000500000000000000040000\
