@@ -1342,6 +1342,7 @@ fn function_name(name: &str, arguments: &[Expression], distinct: bool) -> String
         // Spark names the identity finish it adds when there is none.
         args.push(format!("lambdafunction({LAMBDA_VARIABLE_NAME}, {LAMBDA_VARIABLE_NAME})"));
     }
+    args.extend(crate::functions::implied_arguments(&lower, args.len()).iter().map(|a| a.to_string()));
     if let Some((_, op)) = INFIX.iter().find(|(n, _)| *n == lower)
         && args.len() == 2
     {

@@ -522,9 +522,10 @@ mod tests {
         let docs =
             ["<person><name>Alice</name><age>25</age></person>", "<person><name>Bob</name><age>30</age></person>"];
         let batch = xml_rows(docs.into_iter(), &options(&[("rowTag", "person")]), None).unwrap();
-        let names: Vec<&str> = batch.schema().fields().iter().map(|f| f.name().as_str()).collect();
+        let schema = batch.schema();
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
         assert_eq!(names, ["age", "name"]);
-        assert_eq!(*batch.schema().field(0).data_type(), DataType::Int64);
+        assert_eq!(*schema.field(0).data_type(), DataType::Int64);
         assert_eq!(batch.num_rows(), 2);
     }
 

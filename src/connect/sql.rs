@@ -309,7 +309,8 @@ fn rewrite(expr: &mut sql::Expr) {
                 return;
             }
             within_group_as_argument_order(function);
-            if let Some(cast) = type_constructor(function) {
+            if let Some(mut cast) = type_constructor(function) {
+                binary_as_bytea(&mut cast);
                 *expr = cast;
                 return;
             }
@@ -333,6 +334,7 @@ fn rewrite(expr: &mut sql::Expr) {
                 function.name = ObjectName::from(vec![Ident::new(*datafusion_name)]);
             }
         }
+        sql::Expr::Cast { .. } => binary_as_bytea(expr),
         _ => {}
     }
 }
@@ -354,6 +356,15 @@ fn spark_map(function: &sql::Function) -> Option<sql::Expr> {
     let values: Vec<&str> = arguments.iter().skip(1).step_by(2).map(String::as_str).collect();
     let text = format!("map_from_arrays(make_array({}), make_array({}))", keys.join(", "), values.join(", "));
     Parser::new(&SparkSqlDialect {}).try_with_sql(&text).ok()?.parse_expr().ok()
+}
+
+/// `CAST(x AS BINARY)`: DataFusion's SQL planner knows Spark's BINARY by its name BYTEA.
+fn binary_as_bytea(expr: &mut sql::Expr) {
+    if let sql::Expr::Cast { data_type, .. } = expr
+        && matches!(data_type, SqlType::Binary(None))
+    {
+        *data_type = SqlType::Bytea;
+    }
 }
 
 /// `listagg(x, d) WITHIN GROUP (ORDER BY k)` (and `string_agg`) orders the joined values; in

@@ -24,9 +24,12 @@ mod math;
 mod rewrites;
 mod time;
 pub(crate) use time::TIME;
+mod sketches;
 mod strings;
 mod try_arithmetic;
 mod xpath;
+
+pub(crate) use sketches::implied_arguments;
 
 /// Functions minispark writes itself because neither DataFusion nor `datafusion-spark` 55 has
 /// them as Spark defines them (the list the issue notes report): missing there, or listed in
@@ -122,6 +125,63 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
     "count_if",
     "product",
     "try_avg",
+    // sketches/: Apache DataSketches' HLL, Theta, Tuple and KLL sketches
+    "hll_sketch_agg",
+    "hll_union_agg",
+    "hll_sketch_estimate",
+    "hll_union",
+    "theta_sketch_agg",
+    "theta_union_agg",
+    "theta_intersection_agg",
+    "theta_sketch_estimate",
+    "theta_union",
+    "theta_intersection",
+    "theta_difference",
+    "kll_sketch_agg_bigint",
+    "kll_merge_agg_bigint",
+    "kll_sketch_agg_float",
+    "kll_merge_agg_float",
+    "kll_sketch_agg_double",
+    "kll_merge_agg_double",
+    "kll_sketch_get_n_bigint",
+    "kll_sketch_merge_bigint",
+    "kll_sketch_to_string_bigint",
+    "kll_sketch_get_quantile_bigint",
+    "kll_sketch_get_rank_bigint",
+    "kll_sketch_get_n_float",
+    "kll_sketch_merge_float",
+    "kll_sketch_to_string_float",
+    "kll_sketch_get_quantile_float",
+    "kll_sketch_get_rank_float",
+    "kll_sketch_get_n_double",
+    "kll_sketch_merge_double",
+    "kll_sketch_to_string_double",
+    "kll_sketch_get_quantile_double",
+    "kll_sketch_get_rank_double",
+    "tuple_sketch_agg_double",
+    "tuple_sketch_agg_integer",
+    "tuple_union_agg_double",
+    "tuple_union_agg_integer",
+    "tuple_intersection_agg_double",
+    "tuple_intersection_agg_integer",
+    "tuple_sketch_estimate_double",
+    "tuple_sketch_estimate_integer",
+    "tuple_sketch_theta_double",
+    "tuple_sketch_theta_integer",
+    "tuple_sketch_summary_double",
+    "tuple_sketch_summary_integer",
+    "tuple_union_double",
+    "tuple_union_integer",
+    "tuple_union_theta_double",
+    "tuple_union_theta_integer",
+    "tuple_intersection_double",
+    "tuple_intersection_integer",
+    "tuple_intersection_theta_double",
+    "tuple_intersection_theta_integer",
+    "tuple_difference_double",
+    "tuple_difference_integer",
+    "tuple_difference_theta_double",
+    "tuple_difference_theta_integer",
     // formats.rs (json.rs, csv.rs)
     "from_json",
     "to_json",
@@ -226,16 +286,8 @@ pub(crate) const HAND_WRITTEN: &[&str] = &[
 ///   when there is none.
 /// - `like`, `ilike`: `datafusion-spark`'s take no escape character (`like(a, b, '/')`).
 #[cfg(test)]
-const REPLACED_FROM_DATAFUSION_SPARK: &[&str] = &[
-    "from_utc_timestamp",
-    "to_utc_timestamp",
-    "size",
-    "array_repeat",
-    "ceil",
-    "floor",
-    "like",
-    "ilike",
-];
+const REPLACED_FROM_DATAFUSION_SPARK: &[&str] =
+    &["from_utc_timestamp", "to_utc_timestamp", "size", "array_repeat", "ceil", "floor", "like", "ilike"];
 
 /// DataFusion functions kept under their name although `datafusion-spark` has one too, and why.
 ///
@@ -283,6 +335,7 @@ pub(crate) fn with_spark_functions(mut builder: SessionStateBuilder) -> SessionS
     scalars.extend(rewrites::functions());
     scalars.extend(math::functions());
     scalars.extend(datetime::functions());
+    scalars.extend(sketches::scalars());
     scalars.extend(formats::functions());
     scalars.extend(time::functions());
     scalars.extend(intervals::functions());
@@ -290,7 +343,9 @@ pub(crate) fn with_spark_functions(mut builder: SessionStateBuilder) -> SessionS
     scalars.extend(strings::functions());
     scalars.extend(xpath::functions());
     builder.higher_order_functions().get_or_insert_with(Vec::new).extend(higher_order::functions());
-    builder.aggregate_functions().get_or_insert_with(Vec::new).extend(aggregates::functions());
+    let registered_aggregates = builder.aggregate_functions().get_or_insert_with(Vec::new);
+    registered_aggregates.extend(aggregates::functions());
+    registered_aggregates.extend(sketches::aggregates());
     builder
 }
 
@@ -323,16 +378,17 @@ mod tests {
     #[test]
     fn every_hand_written_function_is_registered_and_only_the_replaced_ones_shadow_datafusion_spark() {
         let state = context().state();
+        let spark_has = |name: &str| {
+            datafusion_spark::all_default_scalar_functions().iter().any(|f| f.name() == name)
+                || datafusion_spark::all_default_aggregate_functions().iter().any(|f| f.name() == name)
+        };
         for name in HAND_WRITTEN {
             let registered = state.scalar_functions().contains_key(*name)
                 || state.aggregate_functions().contains_key(*name)
                 || state.higher_order_functions().contains_key(*name);
             assert!(registered, "{name} is not registered");
-            let spark = datafusion_spark::all_default_scalar_functions().into_iter().map(|f| f.name().to_string());
-            let spark_aggregates =
-                datafusion_spark::all_default_aggregate_functions().into_iter().map(|f| f.name().to_string());
             assert!(
-                REPLACED_FROM_DATAFUSION_SPARK.contains(name) || !spark.chain(spark_aggregates).any(|f| f == *name),
+                REPLACED_FROM_DATAFUSION_SPARK.contains(name) || !spark_has(name),
                 "datafusion-spark now has {name}: use its version and drop ours"
             );
         }
@@ -349,11 +405,13 @@ mod tests {
             .chain(time::functions())
             .chain(intervals::functions())
             .chain(strings::functions())
-            .chain(xpath::functions());
+            .chain(xpath::functions())
+            .chain(sketches::scalars());
         let higher_order = higher_order::functions().into_iter().map(|f| f.name().to_string());
         let mut written: Vec<String> = scalars.map(|f| f.name().to_string()).chain(higher_order).collect();
         written.extend(collections::spark_names());
         written.extend(aggregates::spark_names());
+        written.extend(sketches::aggregates().into_iter().map(|f| f.name().to_string()));
         let mut listed: Vec<String> = HAND_WRITTEN.iter().map(|n| n.to_string()).collect();
         let mut sorted = written.clone();
         sorted.sort();
