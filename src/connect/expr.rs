@@ -1548,7 +1548,9 @@ pub(crate) mod semantics {
     }
 
     fn floating_inner(expr: &Expr) -> bool {
-        expr.get_type(&DFSchema::empty()).is_ok_and(|t| t.is_floating())
+        // A computed double (`PI() / 2`); a literal is left alone: DataFusion reads a number
+        // too long for a bigint as a double, which Spark reads as a decimal.
+        !matches!(expr, Expr::Literal(..)) && expr.get_type(&DFSchema::empty()).is_ok_and(|t| t.is_floating())
     }
 
     fn narrow_values(values: Values) -> Result<Transformed<LogicalPlan>> {

@@ -290,7 +290,10 @@ fn each(query: &ScalarValue, result: DataType, f: impl Fn(&ScalarValue) -> Resul
     let values = list.value(0);
     let results =
         (0..values.len()).map(|i| f(&ScalarValue::try_from_array(&values, i)?)).collect::<Result<Vec<_>>>()?;
-    Ok(ScalarValue::List(ScalarValue::new_list_nullable(&results, &result)))
+    // The list's element field is named as the declared return type names it ("element").
+    let list = ScalarValue::new_list_nullable(&results, &result);
+    let typed = cast(list.as_ref(), &DataType::List(Arc::new(Field::new("element", result, true))))?;
+    Ok(ScalarValue::List(Arc::new(typed.as_list::<i32>().clone())))
 }
 
 /// The `k` a call gives, checked as Spark checks it; `None` when the call leaves it out.
