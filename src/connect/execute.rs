@@ -427,6 +427,9 @@ async fn create_view(session: &Arc<Session>, view: proto::CreateDataFrameViewCom
     Ok(())
 }
 
+/// Writer options as DataFusion takes them: (key, value) pairs.
+type TableOptions = Vec<(String, String)>;
+
 /// `df.write...save(path)`.
 async fn write_operation(
     engine: &dyn Engine,
@@ -451,7 +454,7 @@ async fn write_operation(
     let format = write.source.clone().unwrap_or_else(|| "parquet".into()).to_ascii_lowercase();
     let options: std::collections::BTreeMap<String, String> =
         write.options.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect();
-    let (file_type, table_options): (Option<Arc<dyn FileType>>, Vec<(String, String)>) = match format.as_str() {
+    let (file_type, table_options): (Option<Arc<dyn FileType>>, TableOptions) = match format.as_str() {
         "parquet" => (Some(format_as_file_type(Arc::new(ParquetFormatFactory::new()))), vec![]),
         "csv" => {
             let header = options.get("header").is_some_and(|v| v.eq_ignore_ascii_case("true"));

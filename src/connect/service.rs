@@ -619,25 +619,6 @@ impl SparkConnectService for ConnectService {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use datafusion::arrow::datatypes::{DataType, Field, Fields, Schema};
-
-    #[test]
-    fn tree_strings_match_print_schema() {
-        let schema = Schema::new(vec![
-            Field::new("id", DataType::Int64, false),
-            Field::new("tags", DataType::List(Arc::new(Field::new("element", DataType::Utf8, true))), true),
-            Field::new("s", DataType::Struct(Fields::from(vec![Field::new("a", DataType::Int32, true)])), true),
-        ]);
-        assert_eq!(
-            tree_string(&schema, None),
-            "root\n |-- id: long (nullable = false)\n |-- tags: array (nullable = true)\n |    |-- element: string (containsNull = true)\n |-- s: struct (nullable = true)\n |    |-- a: integer (nullable = true)\n"
-        );
-    }
-}
-
 /// A plan as `sameSemantics` compares it: each node's kind and expressions without the names
 /// aliases give them (Spark's canonical plans ignore those, so `withColumn("a", e)` and
 /// `withColumn("b", e)` mean the same), leaves in full.
@@ -658,4 +639,23 @@ fn canonical(plan: &LogicalPlan) -> String {
         Ok(TreeNodeRecursion::Continue)
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::datatypes::{DataType, Field, Fields, Schema};
+
+    #[test]
+    fn tree_strings_match_print_schema() {
+        let schema = Schema::new(vec![
+            Field::new("id", DataType::Int64, false),
+            Field::new("tags", DataType::List(Arc::new(Field::new("element", DataType::Utf8, true))), true),
+            Field::new("s", DataType::Struct(Fields::from(vec![Field::new("a", DataType::Int32, true)])), true),
+        ]);
+        assert_eq!(
+            tree_string(&schema, None),
+            "root\n |-- id: long (nullable = false)\n |-- tags: array (nullable = true)\n |    |-- element: string (containsNull = true)\n |-- s: struct (nullable = true)\n |    |-- a: integer (nullable = true)\n"
+        );
+    }
 }

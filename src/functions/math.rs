@@ -65,11 +65,11 @@ impl Function {
     fn unary(self, x: f64) -> Option<f64> {
         match self {
             // Spark tests `x <= asymptote` for NULL, so NaN goes through and gives NaN.
-            Function::Ln | Function::Log => (!(x <= 0.0)).then(|| libm::log(x)),
-            Function::Log10 => (!(x <= 0.0)).then(|| libm::log10(x)),
+            Function::Ln | Function::Log => above(x, 0.0).then(|| libm::log(x)),
+            Function::Log10 => above(x, 0.0).then(|| libm::log10(x)),
             // Spark: StrictMath.log(x) / StrictMath.log(2).
-            Function::Log2 => (!(x <= 0.0)).then(|| libm::log(x) / libm::log(2.0)),
-            Function::Log1p => (!(x <= -1.0)).then(|| libm::log1p(x)),
+            Function::Log2 => above(x, 0.0).then(|| libm::log(x) / libm::log(2.0)),
+            Function::Log1p => above(x, -1.0).then(|| libm::log1p(x)),
             Function::Sqrt => Some(x.sqrt()),
             Function::Exp => Some(libm::exp(x)),
             Function::Expm1 => Some(libm::expm1(x)),
@@ -78,6 +78,11 @@ impl Function {
             Function::Tanh => Some(fdlibm_tanh(x)),
         }
     }
+}
+
+/// Not at or below `asymptote`: true for NaN, as Spark's `x <= asymptote` test for NULL is false.
+fn above(x: f64, asymptote: f64) -> bool {
+    x.partial_cmp(&asymptote) != Some(std::cmp::Ordering::Less) && x != asymptote
 }
 
 /// fdlibm's `e_cosh.c` (Java's `StrictMath.cosh`).

@@ -358,7 +358,7 @@ fn conv(args: &[ScalarValue]) -> Result<ScalarValue> {
 fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -690,7 +690,7 @@ fn mask(args: &[ScalarValue]) -> Result<ScalarValue> {
                 upper
             } else if c.is_lowercase() {
                 lower
-            } else if c.is_ascii_digit() || c.is_numeric() && c.to_digit(10).is_some() {
+            } else if c.is_ascii_digit() {
                 digit
             } else {
                 other

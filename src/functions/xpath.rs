@@ -449,7 +449,7 @@ enum Axis {
     Parent,
     Ancestor,
     AncestorOrSelf,
-    SelfAxis,
+    Itself,
     Attribute,
     FollowingSibling,
     PrecedingSibling,
@@ -682,7 +682,7 @@ fn axis_nodes(document: &Document, node: usize, axis: Axis) -> Vec<usize> {
             }
             out
         }
-        Axis::SelfAxis => vec![node],
+        Axis::Itself => vec![node],
         Axis::Attribute => match &n.kind {
             Kind::Element { attributes, .. } => attributes.clone(),
             _ => vec![],
@@ -1159,7 +1159,7 @@ impl<'a> Parser<'a> {
             return Ok(Step { axis: Axis::Parent, test: Test::Node, predicates: vec![] });
         }
         if self.eat(".") {
-            return Ok(Step { axis: Axis::SelfAxis, test: Test::Node, predicates: vec![] });
+            return Ok(Step { axis: Axis::Itself, test: Test::Node, predicates: vec![] });
         }
         let mut axis = Axis::Child;
         if self.eat("@") {
@@ -1175,7 +1175,7 @@ impl<'a> Parser<'a> {
                         "parent" => Axis::Parent,
                         "ancestor" => Axis::Ancestor,
                         "ancestor-or-self" => Axis::AncestorOrSelf,
-                        "self" => Axis::SelfAxis,
+                        "self" => Axis::Itself,
                         "attribute" => Axis::Attribute,
                         "following-sibling" => Axis::FollowingSibling,
                         "preceding-sibling" => Axis::PrecedingSibling,
