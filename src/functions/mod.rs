@@ -394,6 +394,32 @@ mod tests {
         SessionContext::new_with_state(with_spark_functions(SessionStateBuilder::new().with_default_features()).build())
     }
 
+    /// Runs `SELECT sql` for each case in a fresh [`context`] and compares its single value, as
+    /// Arrow prints it (`NULL` for a null, `error ...` for a failure), with Spark's; every
+    /// mismatch is listed.
+    pub(super) async fn assert_answers(cases: &[(&str, &str)]) {
+        use datafusion::arrow::array::Array;
+        use datafusion::arrow::util::display::array_value_to_string;
+        let ctx = context();
+        let mut failures = Vec::new();
+        for (sql, expected) in cases {
+            let shown = match ctx.sql(&format!("SELECT {sql}")).await {
+                Ok(df) => match df.collect().await {
+                    Ok(batches) => {
+                        let column = batches[0].column(0);
+                        if column.is_null(0) { "NULL".to_string() } else { array_value_to_string(column, 0).unwrap() }
+                    }
+                    Err(e) => format!("error {e}"),
+                },
+                Err(e) => format!("error {e}"),
+            };
+            if shown != *expected {
+                failures.push(format!("{sql}: {shown} (Spark: {expected})"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
     #[test]
     fn every_hand_written_function_is_registered_and_only_the_replaced_ones_shadow_datafusion_spark() {
         let state = context().state();

@@ -302,9 +302,7 @@ fn strings(array: &ArrayRef) -> Result<StringArray> {
 
 #[cfg(test)]
 mod tests {
-    use datafusion::arrow::util::display::array_value_to_string;
-
-    use super::super::tests::context;
+    use super::super::tests::{assert_answers, context};
 
     #[tokio::test]
     async fn time_functions_answer_as_spark() {
@@ -323,13 +321,7 @@ mod tests {
             ("time_to_millis(to_time('14:30:00.5'))", "52200500"),
             ("time_to_micros(to_time('14:30:00.5'))", "52200500000"),
         ];
-        let ctx = context();
-        for (sql, expected) in cases {
-            let batches = ctx.sql(&format!("SELECT {sql}")).await.unwrap().collect().await.unwrap();
-            let column = batches[0].column(0);
-            let shown = if column.is_null(0) { "NULL".to_string() } else { array_value_to_string(column, 0).unwrap() };
-            assert_eq!(shown, expected, "{sql}");
-        }
+        assert_answers(&cases).await;
     }
 
     #[tokio::test]

@@ -1214,9 +1214,7 @@ impl<'a> Parser<'a> {
 
 #[cfg(test)]
 mod tests {
-    use datafusion::arrow::util::display::array_value_to_string;
-
-    use super::super::tests::context;
+    use super::super::tests::assert_answers;
 
     /// Every expected value was checked with PySpark 4.3 (`spark.sql("SELECT ...")`).
     #[tokio::test]
@@ -1249,24 +1247,7 @@ mod tests {
             ("xpath_string('<a><b x=\"q\">x</b><b>y</b></a>', 'a/b[@x=\"q\"]')", "x"),
             ("xpath_string('', 'a')", "NULL"),
         ];
-        let ctx = context();
-        let mut failures = Vec::new();
-        for (sql, expected) in cases {
-            let shown = match ctx.sql(&format!("SELECT {sql}")).await {
-                Ok(df) => match df.collect().await {
-                    Ok(batches) => {
-                        let column = batches[0].column(0);
-                        if column.is_null(0) { "NULL".to_string() } else { array_value_to_string(column, 0).unwrap() }
-                    }
-                    Err(e) => format!("error {e}"),
-                },
-                Err(e) => format!("error {e}"),
-            };
-            if shown != expected {
-                failures.push(format!("{sql}: {shown} (Spark: {expected})"));
-            }
-        }
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert_answers(&cases).await;
     }
 
     #[test]
